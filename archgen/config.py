@@ -1,0 +1,126 @@
+"""``[tool.archgen]`` in pyproject.toml: which rules run, at what severity, and where specs live.
+
+    [tool.archgen]
+    specs = ["specs"]          # what `archgen build` and `archgen lint` read by default
+    output = "generated"       # where `archgen build` writes
+    select = ["AG"]            # code prefixes to report (like ruff)
+    ignore = ["AG401"]         # code prefixes to drop
+    fail-on = "error"          # lowest severity that makes lint and build exit 1
+
+    [tool.archgen.severity]
+    AG205 = "error"
+
+A spec's own ``lint:`` section (``ignore`` and ``severity``) applies on top, for that spec only.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from archgen.codes import CODES
+from archgen.diagnostics import Diagnostic, Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+SeverityName = Literal["error", "warning", "info"]
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    specs: list[str] = Field(default_factory=lambda: ["specs"])
+    output: str = "generated"
+    select: list[str] = Field(default_factory=lambda: ["AG"])
+    ignore: list[str] = Field(default_factory=list)
+    fail_on: SeverityName = Field("error", alias="fail-on")
+    severity: dict[str, SeverityName] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    """The folder of the pyproject.toml read, or the working folder; relative paths start here."""
+    specs: tuple[Path, ...] = (Path("specs"),)
+    output: Path = Path("generated")
+    select: tuple[str, ...] = ("AG",)
+    ignore: tuple[str, ...] = ()
+    fail_on: Severity = Severity.ERROR
+    severity: dict[str, Severity] = field(default_factory=dict)
+
+    def with_rules(self, select: list[str] | None, ignore: list[str] | None) -> Config:
+        return Config(
+            self.root,
+            self.specs,
+            self.output,
+            tuple(select) if select else self.select,
+            self.ignore + tuple(ignore or ()),
+            self.fail_on,
+            self.severity,
+        )
+
+    def apply(self, diagnostic: Diagnostic, spec_ignore: frozenset[str], spec_severity: dict[str, str]) -> Diagnostic | None:
+        """The diagnostic as configured, or None when it is not selected or is ignored."""
+        code = diagnostic.code
+        if not CODES[code].configurable:
+            return diagnostic
+        if not any(code.startswith(prefix) for prefix in self.select):
+            return None
+        if any(code.startswith(prefix) for prefix in (*self.ignore, *spec_ignore)):
+            return None
+        if code in spec_severity:
+            return diagnostic.with_severity(Severity.parse(spec_severity[code]))
+        if code in self.severity:
+            return diagnostic.with_severity(self.severity[code])
+        return diagnostic
+
+
+class ConfigError(Exception):
+    """pyproject.toml cannot be used; the CLI reports it as a usage error (exit 2)."""
+
+
+def find_pyproject(start: Path) -> Path | None:
+    for folder in (start, *start.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path, explicit: Path | None = None) -> Config:
+    path = explicit if explicit is not None else find_pyproject(start.resolve())
+    if path is None:
+        return Config(root=start)
+    try:
+        with path.open("rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+    table = document.get("tool", {}).get("archgen")
+    if table is None:
+        return Config(root=path.parent)
+    try:
+        settings = _Table.model_validate(table)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{path}: [tool.archgen] {where}: {first['msg']}") from None
+    unknown = [code for code in settings.severity if code not in CODES]
+    if unknown:
+        raise ConfigError(f"{path}: [tool.archgen.severity] names unknown codes: {', '.join(unknown)}")
+    return Config(
+        root=path.parent,
+        specs=tuple(Path(entry) for entry in settings.specs),
+        output=Path(settings.output),
+        select=tuple(settings.select),
+        ignore=tuple(settings.ignore),
+        fail_on=Severity.parse(settings.fail_on),
+        severity={code: Severity.parse(name) for code, name in settings.severity.items()},
+    )
