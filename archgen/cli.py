@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from archgen import __version__
 from archgen.codes import CODES, diagnostic
@@ -21,7 +22,14 @@ from archgen.output import State, atomic_write, read_existing, state_of, unified
 from archgen.pipeline import Compiled, compile_spec, is_io_error
 from archgen.render import render
 from archgen.spec import json_schema
-from archgen.summary import Side, diff_json, diff_text, show_json, show_markdown, show_text
+from archgen.summary import (
+    Side,
+    diff_json,
+    diff_text,
+    show_json,
+    show_markdown,
+    show_text,
+)
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -43,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"archgen: {error}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"archgen: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        print(
+            f"archgen: {error.filename or ''}: {error.strerror or error}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -60,7 +71,9 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _inputs(arguments: list[str], config: Config) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
+def _inputs(
+    arguments: list[str], config: Config
+) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
     """Spec files named on the command line (folders are searched), or the configured ones."""
     named = [Path(argument) for argument in arguments]
     if not named:
@@ -70,13 +83,17 @@ def _inputs(arguments: list[str], config: Config) -> tuple[list[tuple[Path, str]
     for path in named:
         if path.is_dir():
             found = sorted(
-                child for child in path.rglob("*") if child.suffix in SPEC_SUFFIXES and child.is_file()
+                child
+                for child in path.rglob("*")
+                if child.suffix in SPEC_SUFFIXES and child.is_file()
             )
             files += [(child, child.as_posix()) for child in found]
         elif path.exists():
             files.append((path, path.as_posix()))
         else:
-            missing.append(diagnostic("AG001", "no such file or directory", path.as_posix()))
+            missing.append(
+                diagnostic("AG001", "no such file or directory", path.as_posix())
+            )
     return files, missing
 
 
@@ -108,23 +125,31 @@ def _name_clashes(results: list[Compiled]) -> list[Diagnostic]:
 # --- output of diagnostics -----------------------------------------------------------------------
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str, stream: object = None) -> None:
+def _print_diagnostics(
+    diagnostics: list[Diagnostic], fmt: str, stream: TextIO | None = None
+) -> None:
     out = stream if stream is not None else sys.stdout
     ordered = sorted(diagnostics, key=sort_key)
     if fmt == "json":
-        print(json.dumps([d.to_json() for d in ordered], indent=2), file=out)  # type: ignore[call-overload]
+        print(json.dumps([d.to_json() for d in ordered], indent=2), file=out)
         return
     for d in ordered:
         if fmt == "github":
-            level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+            level = {
+                Severity.ERROR: "error",
+                Severity.WARNING: "warning",
+                Severity.INFO: "notice",
+            }
             print(
                 f"::{level[d.severity]} file={_gh_property(d.path)},line={d.line},col={d.column},"
                 f"title={d.code} {d.rule}::{_gh_data(d.message)}",
-                file=out,  # type: ignore[call-overload]
+                file=out,
             )
         else:
             label = "" if d.severity is Severity.ERROR else f" [{d.severity.label}]"
-            print(f"{d.path}:{d.line}:{d.column}: {d.code}{label} {d.message}", file=out)  # type: ignore[call-overload]
+            print(
+                f"{d.path}:{d.line}:{d.column}: {d.code}{label} {d.message}", file=out
+            )
 
 
 def _gh_data(text: str) -> str:
@@ -162,12 +187,16 @@ def _lint(args: argparse.Namespace, config: Config) -> int:
     if args.list_rules:
         for code in CODES.values():
             kind = "" if code.configurable else "  (always on)"
-            print(f"{code.code}  {code.rule:<26} {code.severity.label:<8} {code.summary}{kind}")
+            print(
+                f"{code.code}  {code.rule:<26} {code.severity.label:<8} {code.summary}{kind}"
+            )
         return EXIT_OK
     config = config.with_rules(args.select, args.ignore)
     files, diagnostics = _inputs(args.specs, config)
     results = _compile_all(files, config)
-    diagnostics += [d for result in results for d in result.diagnostics] + _name_clashes(results)
+    diagnostics += [
+        d for result in results for d in result.diagnostics
+    ] + _name_clashes(results)
     _print_diagnostics(diagnostics, args.format)
     if args.format == "text":
         print(_summary(diagnostics), file=sys.stderr)
@@ -183,7 +212,9 @@ def _source_for(spec: Path, out_dir: Path) -> str:
 
 
 def _build(args: argparse.Namespace, config: Config) -> int:
-    out_dir = Path(args.output) if args.output else Path(_shown(config.root / config.output))
+    out_dir = (
+        Path(args.output) if args.output else Path(_shown(config.root / config.output))
+    )
     files, diagnostics = _inputs(args.specs, config)
     results = _compile_all(files, config)
     clashes = _name_clashes(results)
@@ -195,14 +226,22 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     for result in results:
         if result.plan is None or result.document is None or result.complexity is None:
             continue
-        if result.document.display in clashing or (result.failing(config) and not args.ignore_lint):
+        if result.document.display in clashing or (
+            result.failing(config) and not args.ignore_lint
+        ):
             if not args.check:
-                print(f"{result.document.display}: not built: fix the errors above "
-                      "or pass --ignore-lint", file=sys.stderr)
+                print(
+                    f"{result.document.display}: not built: fix the errors above "
+                    "or pass --ignore-lint",
+                    file=sys.stderr,
+                )
             continue
         target = out_dir / f"{result.plan.name}.py"
         expected = render(
-            result.plan, result.complexity, _source_for(result.path, out_dir), result.document.sha256
+            result.plan,
+            result.complexity,
+            _source_for(result.path, out_dir),
+            result.document.sha256,
         )
         existing = read_existing(target)
         state = state_of(existing, expected)
@@ -220,7 +259,11 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             sys.stdout.write(unified_diff(target, existing, expected))
         elif state.protected and not args.force:
             problems += 1
-            why = "was edited by hand" if state is State.EDITED else "was not generated by archgen"
+            why = (
+                "was edited by hand"
+                if state is State.EDITED
+                else "was not generated by archgen"
+            )
             print(
                 f"{target.as_posix()}: {why}; refusing to overwrite it. Move your changes into "
                 "the spec, or pass --force to replace the file.",
@@ -232,7 +275,10 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             print(f"wrote {target.as_posix()}")
     if args.check:
         verdict = "up to date" if not problems else f"{problems} out of date"
-        print(f"archgen: {unchanged + problems} generated file(s) checked, {verdict}", file=sys.stderr)
+        print(
+            f"archgen: {unchanged + problems} generated file(s) checked, {verdict}",
+            file=sys.stderr,
+        )
     else:
         print(f"archgen: {written} written, {unchanged} unchanged", file=sys.stderr)
     if problems and code == EXIT_OK:
@@ -255,7 +301,11 @@ def _compile_one(path: str, config: Config) -> Compiled | int:
 
 
 def _side(result: Compiled) -> Side:
-    assert result.plan is not None and result.complexity is not None and result.document is not None
+    assert (
+        result.plan is not None
+        and result.complexity is not None
+        and result.document is not None
+    )
     return Side(result.plan, result.complexity, result.document.display)
 
 
@@ -311,31 +361,56 @@ def _parser() -> argparse.ArgumentParser:
 
     def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        sub.add_argument("--config", metavar="PYPROJECT", help="read [tool.archgen] from this file")
+        sub.add_argument(
+            "--config", metavar="PYPROJECT", help="read [tool.archgen] from this file"
+        )
         sub.set_defaults(handler=handler)
         return sub
 
     specs_help = "spec files or folders (default: [tool.archgen] specs, else specs/)"
     build = command("build", _build, "Generate one PyTorch module per spec.")
     build.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR", help=specs_help)
-    build.add_argument("-o", "--output", metavar="DIR", help="output folder (default: generated/)")
     build.add_argument(
-        "--check", action="store_true",
+        "-o", "--output", metavar="DIR", help="output folder (default: generated/)"
+    )
+    build.add_argument(
+        "--check",
+        action="store_true",
         help="write nothing; exit 1 and print a diff when a generated file is missing or stale",
     )
-    build.add_argument("--force", action="store_true", help="overwrite files edited by hand")
     build.add_argument(
-        "--ignore-lint", action="store_true", help="build specs even when they have lint errors"
+        "--force", action="store_true", help="overwrite files edited by hand"
+    )
+    build.add_argument(
+        "--ignore-lint",
+        action="store_true",
+        help="build specs even when they have lint errors",
     )
 
-    lint = command("lint", _lint, "Check specs against the schema and the ResNeXt design rules.")
+    lint = command(
+        "lint", _lint, "Check specs against the schema and the ResNeXt design rules."
+    )
     lint.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR", help=specs_help)
     lint.add_argument("--format", choices=("text", "json", "github"), default="text")
-    lint.add_argument("--select", type=_codes, metavar="CODES", help="comma-separated code prefixes to report")
-    lint.add_argument("--ignore", type=_codes, metavar="CODES", help="comma-separated code prefixes to drop")
-    lint.add_argument("--list-rules", action="store_true", help="list every code and exit")
+    lint.add_argument(
+        "--select",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated code prefixes to report",
+    )
+    lint.add_argument(
+        "--ignore",
+        type=_codes,
+        metavar="CODES",
+        help="comma-separated code prefixes to drop",
+    )
+    lint.add_argument(
+        "--list-rules", action="store_true", help="list every code and exit"
+    )
 
-    show = command("show", _show, "Print a spec's stages, parameters and MACs, like Table 1.")
+    show = command(
+        "show", _show, "Print a spec's stages, parameters and MACs, like Table 1."
+    )
     show.add_argument("spec", metavar="SPEC")
     show.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 

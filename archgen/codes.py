@@ -27,36 +27,108 @@ _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 CODES: dict[str, Code] = {
     c.code: c
     for c in (
-        Code("AG001", "unreadable-file", _E, "the file or directory cannot be read", False),
+        Code(
+            "AG001",
+            "unreadable-file",
+            _E,
+            "the file or directory cannot be read",
+            False,
+        ),
         Code("AG002", "syntax-error", _E, "the file is not valid YAML or JSON", False),
         Code("AG003", "not-text", _E, "the file is not UTF-8 text", False),
         Code("AG004", "empty-spec", _E, "the file holds no document", False),
-        Code("AG005", "not-a-mapping", _E, "the document is not a mapping of keys", False),
+        Code(
+            "AG005", "not-a-mapping", _E, "the document is not a mapping of keys", False
+        ),
         Code("AG006", "duplicate-key", _E, "a key appears twice in one mapping", False),
         Code("AG007", "unsupported-tag", _E, "a YAML tag other than plain data", False),
         Code("AG008", "too-large", _E, "the file exceeds archgen's size limits", False),
-        Code("AG009", "multiple-documents", _E, "a YAML stream with more than one document", False),
+        Code(
+            "AG009",
+            "multiple-documents",
+            _E,
+            "a YAML stream with more than one document",
+            False,
+        ),
         Code("AG101", "missing-key", _E, "a required key is missing", False),
         Code("AG102", "unknown-key", _E, "a key the schema does not know", False),
         Code("AG103", "wrong-type", _E, "a value of the wrong type", False),
-        Code("AG104", "invalid-value", _E, "a value outside what the schema allows", False),
-        Code("AG105", "unresolved-stage", _E, "a stage's block type or width is not given", False),
+        Code(
+            "AG104",
+            "invalid-value",
+            _E,
+            "a value outside what the schema allows",
+            False,
+        ),
+        Code(
+            "AG105",
+            "unresolved-stage",
+            _E,
+            "a stage's block type or width is not given",
+            False,
+        ),
         Code("AG107", "duplicate-name", _E, "two specs name the same module", False),
-        Code("AG201", "groups-divide-width", _E, "groups must divide the widths they split", True),
-        Code("AG202", "notation-mismatch", _E, "paper notation and explicit widths disagree", True),
+        Code(
+            "AG201",
+            "groups-divide-width",
+            _E,
+            "groups must divide the widths they split",
+            True,
+        ),
+        Code(
+            "AG202",
+            "notation-mismatch",
+            _E,
+            "paper notation and explicit widths disagree",
+            True,
+        ),
         Code("AG203", "stride-one-or-two", _E, "stage strides are 1 or 2", True),
-        Code("AG204", "map-too-small", _E, "a stage halves a map that is already 1x1", True),
-        Code("AG205", "grouped-basic-block", _W, "a grouped or widened basic block", True),
+        Code(
+            "AG204",
+            "map-too-small",
+            _E,
+            "a stage halves a map that is already 1x1",
+            True,
+        ),
+        Code(
+            "AG205", "grouped-basic-block", _W, "a grouped or widened basic block", True
+        ),
         Code("AG206", "zero-width", _E, "a width resolves to zero channels", True),
-        Code("AG301", "same-size-same-shape", _E, "rule (i): same map size, same shape", True),
-        Code("AG302", "halve-map-double-width", _E, "rule (ii): halving doubles width", True),
-        Code("AG303", "halve-map-double-channels", _E, "rule (ii): halving doubles output", True),
-        Code("AG401", "cost-balance", _I, "per-block MACs differ widely across stages", True),
+        Code(
+            "AG301",
+            "same-size-same-shape",
+            _E,
+            "rule (i): same map size, same shape",
+            True,
+        ),
+        Code(
+            "AG302",
+            "halve-map-double-width",
+            _E,
+            "rule (ii): halving doubles width",
+            True,
+        ),
+        Code(
+            "AG303",
+            "halve-map-double-channels",
+            _E,
+            "rule (ii): halving doubles output",
+            True,
+        ),
+        Code(
+            "AG401",
+            "cost-balance",
+            _I,
+            "per-block MACs differ widely across stages",
+            True,
+        ),
     )
 }
 
 
-def diagnostic(code: str, message: str, path: str, line: int = 1, column: int = 1) -> Diagnostic:
+def diagnostic(
+    code: str, message: str, path: str, line: int = 1, column: int = 1
+) -> Diagnostic:
     """A diagnostic for ``code`` at its default severity."""
     entry = CODES[code]
     return Diagnostic(code, entry.rule, entry.severity, message, path, line, column)

@@ -31,13 +31,17 @@ class Cost:
     acts: int = 0
 
     def __add__(self, other: Cost) -> Cost:
-        return Cost(self.params + other.params, self.macs + other.macs, self.acts + other.acts)
+        return Cost(
+            self.params + other.params, self.macs + other.macs, self.acts + other.acts
+        )
 
     def to_json(self) -> dict[str, int]:
         return {"params": self.params, "macs": self.macs, "acts": self.acts}
 
 
-def conv(in_channels: int, out_channels: int, kernel: int, out_size: int, groups: int = 1) -> Cost:
+def conv(
+    in_channels: int, out_channels: int, kernel: int, out_size: int, groups: int = 1
+) -> Cost:
     weights = out_channels * (in_channels // groups) * kernel * kernel
     outputs = out_channels * out_size * out_size
     return Cost(weights, weights * out_size * out_size, outputs)
@@ -78,7 +82,10 @@ def block_cost(block: BlockPlan) -> Cost:
             batch_norm(block.out_channels),
         ]
     if block.project:
-        layers += [conv(block.in_channels, block.out_channels, 1, size), batch_norm(block.out_channels)]
+        layers += [
+            conv(block.in_channels, block.out_channels, 1, size),
+            batch_norm(block.out_channels),
+        ]
     return total(layers)
 
 
@@ -111,7 +118,8 @@ class Complexity:
             **self.total.to_json(),
             "stem": self.stem.to_json(),
             "stages": [
-                {"name": cost.stage.name, **cost.total.to_json()} for cost in self.stages
+                {"name": cost.stage.name, **cost.total.to_json()}
+                for cost in self.stages
             ],
             "head": self.head.to_json(),
         }
@@ -119,10 +127,13 @@ class Complexity:
 
 def analyse(plan: NetworkPlan) -> Complexity:
     stem = plan.stem
-    stem_cost = conv(stem.in_channels, stem.width, stem.kernel_size, stem.conv_size) + batch_norm(
-        stem.width
-    )
+    stem_cost = conv(
+        stem.in_channels, stem.width, stem.kernel_size, stem.conv_size
+    ) + batch_norm(stem.width)
     stages = tuple(
-        StageCost(stage, tuple(block_cost(block) for block in stage.blocks)) for stage in plan.stages
+        StageCost(stage, tuple(block_cost(block) for block in stage.blocks))
+        for stage in plan.stages
     )
-    return Complexity(stem_cost, stages, linear(plan.head.in_features, plan.head.num_classes))
+    return Complexity(
+        stem_cost, stages, linear(plan.head.in_features, plan.head.num_classes)
+    )

@@ -66,7 +66,12 @@ class Config:
             self.severity,
         )
 
-    def apply(self, diagnostic: Diagnostic, spec_ignore: frozenset[str], spec_severity: dict[str, str]) -> Diagnostic | None:
+    def apply(
+        self,
+        diagnostic: Diagnostic,
+        spec_ignore: frozenset[str],
+        spec_severity: dict[str, str],
+    ) -> Diagnostic | None:
         """The diagnostic as configured, or None when it is not selected or is ignored."""
         code = diagnostic.code
         if not CODES[code].configurable:
@@ -114,7 +119,9 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         raise ConfigError(f"{path}: [tool.archgen] {where}: {first['msg']}") from None
     unknown = [code for code in settings.severity if code not in CODES]
     if unknown:
-        raise ConfigError(f"{path}: [tool.archgen.severity] names unknown codes: {', '.join(unknown)}")
+        raise ConfigError(
+            f"{path}: [tool.archgen.severity] names unknown codes: {', '.join(unknown)}"
+        )
     return Config(
         root=path.parent,
         specs=tuple(Path(entry) for entry in settings.specs),
@@ -122,5 +129,7 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         select=tuple(settings.select),
         ignore=tuple(settings.ignore),
         fail_on=Severity.parse(settings.fail_on),
-        severity={code: Severity.parse(name) for code, name in settings.severity.items()},
+        severity={
+            code: Severity.parse(name) for code, name in settings.severity.items()
+        },
     )

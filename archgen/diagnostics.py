@@ -36,7 +36,13 @@ class Diagnostic:
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         return Diagnostic(
-            self.code, self.rule, severity, self.message, self.path, self.line, self.column
+            self.code,
+            self.rule,
+            severity,
+            self.message,
+            self.path,
+            self.line,
+            self.column,
         )
 
     def to_json(self) -> dict[str, object]:

@@ -42,11 +42,17 @@ def compile_spec(path: Path, config: Config, display: str | None = None) -> Comp
     complexity = analyse(plan)
     diagnostics = []
     for finding in check(plan, complexity):
-        located = document.diagnostic(finding.code, finding.message, finding.loc, at_key=True)
-        configured = config.apply(located, plan.ignored_codes, dict(plan.severity_overrides))
+        located = document.diagnostic(
+            finding.code, finding.message, finding.loc, at_key=finding.at_key
+        )
+        configured = config.apply(
+            located, plan.ignored_codes, dict(plan.severity_overrides)
+        )
         if configured is not None:
             diagnostics.append(configured)
-    return Compiled(path, document, plan, complexity, tuple(sorted(diagnostics, key=sort_key)))
+    return Compiled(
+        path, document, plan, complexity, tuple(sorted(diagnostics, key=sort_key))
+    )
 
 
 def is_io_error(diagnostic: Diagnostic) -> bool:

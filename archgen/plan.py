@@ -24,7 +24,9 @@ BLOCK_CLASS: dict[str, str] = {"basic": "BasicBlock", "bottleneck": "Bottleneck"
 POOL_KERNEL, POOL_STRIDE, POOL_PADDING = 3, 2, 1
 
 
-def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+def conv_output_size(
+    size: int, kernel: int, stride: int, padding: int, dilation: int = 1
+) -> int:
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
 
@@ -199,7 +201,11 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
     conv_size = conv_output_size(
         spec.input.image_size, stem_spec.kernel_size, stem_spec.stride, padding
     )
-    out_size = conv_output_size(conv_size, POOL_KERNEL, POOL_STRIDE, POOL_PADDING) if stem_spec.pool else conv_size
+    out_size = (
+        conv_output_size(conv_size, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
+        if stem_spec.pool
+        else conv_size
+    )
     stem = StemPlan(
         spec.input.channels,
         stem_spec.width,
@@ -216,12 +222,26 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
     channels, size, nominal, dilation = stem.width, stem.out_size, stem.out_size, 1
     for index, stage_spec in enumerate(spec.stages, start=1):
         merged, origins = _merge(spec.defaults, stage_spec, index - 1)
-        stage = _lower_stage(index, stage_spec.blocks, merged, origins, channels, size, nominal, dilation, document)
+        stage = _lower_stage(
+            index,
+            stage_spec.blocks,
+            merged,
+            origins,
+            channels,
+            size,
+            nominal,
+            dilation,
+            document,
+        )
         if isinstance(stage, Diagnostic):
             problems.append(stage)
             continue
         stages.append(stage)
-        channels, size, nominal = stage.out_channels, stage.out_size, stage.nominal_out_size
+        channels, size, nominal = (
+            stage.out_channels,
+            stage.out_size,
+            stage.nominal_out_size,
+        )
         dilation = stage.blocks[-1].dilation
     if problems:
         return problems
@@ -240,7 +260,9 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
     )
 
 
-def _merge(defaults: StageOptions, stage: StageOptions, position: int) -> tuple[dict[str, object], tuple[tuple[str, Loc], ...]]:
+def _merge(
+    defaults: StageOptions, stage: StageOptions, position: int
+) -> tuple[dict[str, object], tuple[tuple[str, Loc], ...]]:
     """Per-stage settings over network-wide defaults, remembering where each one was written."""
     merged: dict[str, object] = {}
     origins: list[tuple[str, Loc]] = []
@@ -267,23 +289,39 @@ def _lower_stage(
     document: Document,
 ) -> StagePlan | Diagnostic:
     loc: Loc = ("stages", index - 1)
-    kind = merged.get("block")
-    if kind not in EXPANSION:
+    declared_kind = merged.get("block")
+    if declared_kind not in EXPANSION:
         return document.diagnostic(
             "AG105",
             f"layer{index} has no block type; expected 'block: basic' or 'block: bottleneck' "
             "in the stage or in defaults",
             loc,
         )
-    notation = Notation(*(_int(merged.get(field)) for field in (
-        "planes", "cardinality", "base_width", "width", "groups", "group_width", "out_channels"
-    )))
+    kind: BlockType = "basic" if declared_kind == "basic" else "bottleneck"
+    notation = Notation(
+        *(
+            _int(merged.get(field))
+            for field in (
+                "planes",
+                "cardinality",
+                "base_width",
+                "width",
+                "groups",
+                "group_width",
+                "out_channels",
+            )
+        )
+    )
     width = notation.width if notation.width is not None else notation.paper_width
-    if width is None and notation.groups is not None and notation.group_width is not None:
+    if (
+        width is None
+        and notation.groups is not None
+        and notation.group_width is not None
+    ):
         width = notation.groups * notation.group_width
     out_channels = notation.out_channels
     if out_channels is None and notation.planes is not None:
-        out_channels = notation.planes * EXPANSION[str(kind)]
+        out_channels = notation.planes * EXPANSION[kind]
     if width is None or out_channels is None:
         return document.diagnostic(
             "AG105",
@@ -306,10 +344,14 @@ def _lower_stage(
             "(as in torchvision)",
             dict(origins)["dilate"],
         )
-    stride, dilation = (1, previous_dilation * declared_stride) if dilate else (declared_stride, previous_dilation)
+    stride, dilation = (
+        (1, previous_dilation * declared_stride)
+        if dilate
+        else (declared_stride, previous_dilation)
+    )
     out_size = conv_output_size(in_size, 1, stride, 0)
     first = BlockPlan(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         in_channels=in_channels,
         width=width,
         out_channels=out_channels,
@@ -321,7 +363,7 @@ def _lower_stage(
         out_size=out_size,
     )
     rest = BlockPlan(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         in_channels=out_channels,
         width=width,
         out_channels=out_channels,
@@ -334,7 +376,7 @@ def _lower_stage(
     )
     return StagePlan(
         index=index,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         blocks=(first,) + (rest,) * (count - 1),
         declared_stride=declared_stride,
         dilate=dilate,

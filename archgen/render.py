@@ -49,15 +49,21 @@ def _environment() -> jinja2.Environment:
     return environment
 
 
-def render(plan: NetworkPlan, complexity: Complexity, source: str, spec_sha256: str) -> str:
+def render(
+    plan: NetworkPlan, complexity: Complexity, source: str, spec_sha256: str
+) -> str:
     """The complete module: header, docstring, block classes, model class and builder."""
-    body = _environment().get_template("module.py.j2").render(
-        plan=plan,
-        classes=plan.block_classes,
-        costs=complexity.stages,
-        table=table(plan, complexity),
-        convention=CONVENTION,
-        source=source,
+    body = (
+        _environment()
+        .get_template("module.py.j2")
+        .render(
+            plan=plan,
+            classes=plan.block_classes,
+            costs=complexity.stages,
+            table=table(plan, complexity),
+            convention=CONVENTION,
+            source=source,
+        )
     )
     return make_header(source, spec_sha256, body) + body
 
@@ -126,5 +132,10 @@ def _escape_char(char: str, line: str, index: int) -> str:
     name = unicodedata.name(char, "")
     if name and unicodedata.category(char)[0] not in "CZ":
         return f"\\N{{{name}}}"
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-
+    return (
+        f"\\x{code:02x}"
+        if code <= 0xFF
+        else f"\\u{code:04x}"
+        if code <= 0xFFFF
+        else f"\\U{code:08x}"
+    )

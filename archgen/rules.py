@@ -22,6 +22,8 @@ class Finding:
     code: str
     message: str
     loc: Loc
+    at_key: bool = False
+    """Point at the key naming ``loc`` rather than at its value."""
 
 
 Rule = Callable[[NetworkPlan, Complexity], Iterator[Finding]]
@@ -53,7 +55,9 @@ def groups_divide_width(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
                     "AG201",
                     f"{stage.name} splits {what} {channels} into {stage.groups} groups, which "
                     f"does not divide it; expected {what} that is a multiple of {stage.groups}",
-                    stage.origin("groups", "cardinality", "group_width", "width", "planes"),
+                    stage.origin(
+                        "groups", "cardinality", "group_width", "width", "planes"
+                    ),
                 )
 
 
@@ -71,21 +75,33 @@ def notation_agrees(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
                 stage.origin("width"),
             )
         expansion = EXPANSION[stage.kind]
-        if n.planes is not None and n.out_channels is not None and n.planes * expansion != n.out_channels:
+        if (
+            n.planes is not None
+            and n.out_channels is not None
+            and n.planes * expansion != n.out_channels
+        ):
             yield Finding(
                 "AG202",
                 f"{stage.name} gives out_channels {n.out_channels}, but planes {n.planes} x "
                 f"expansion {expansion} makes {n.planes * expansion}; expected the two to agree",
                 stage.origin("out_channels"),
             )
-        if n.cardinality is not None and n.groups is not None and n.cardinality != n.groups:
+        if (
+            n.cardinality is not None
+            and n.groups is not None
+            and n.cardinality != n.groups
+        ):
             yield Finding(
                 "AG202",
                 f"{stage.name} gives groups {n.groups} but cardinality {n.cardinality}; "
                 "expected the two to agree",
                 stage.origin("groups"),
             )
-        if n.groups is not None and n.group_width is not None and n.groups * n.group_width != stage.width:
+        if (
+            n.groups is not None
+            and n.group_width is not None
+            and n.groups * n.group_width != stage.width
+        ):
             yield Finding(
                 "AG202",
                 f"{stage.name} gives {n.groups} groups of {n.group_width} channels = "
@@ -158,7 +174,7 @@ def width_not_zero(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
 
 
 def _pairs(plan: NetworkPlan) -> Iterator[tuple[StagePlan, StagePlan]]:
-    yield from zip(plan.stages, plan.stages[1:])
+    yield from zip(plan.stages, plan.stages[1:], strict=False)
 
 
 def same_size_same_shape(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
@@ -170,8 +186,18 @@ def same_size_same_shape(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
         for what, old, new, fields in (
             ("block type", before.kind, stage.kind, ("block",)),
             ("width", before.width, stage.width, ("width", "planes", "base_width")),
-            ("groups", before.groups, stage.groups, ("groups", "cardinality", "group_width")),
-            ("output channels", before.out_channels, stage.out_channels, ("out_channels", "planes")),
+            (
+                "groups",
+                before.groups,
+                stage.groups,
+                ("groups", "cardinality", "group_width"),
+            ),
+            (
+                "output channels",
+                before.out_channels,
+                stage.out_channels,
+                ("out_channels", "planes"),
+            ),
         ):
             if old != new:
                 yield Finding(
@@ -192,13 +218,25 @@ def halving_doubles(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
         if stage.dilate:
             sizes += " nominally; dilation replaces the stride"
         for code, what, old, new, fields in (
-            ("AG302", "width", before.width, stage.width, ("width", "planes", "base_width")),
-            ("AG303", "output channels", before.out_channels, stage.out_channels, ("out_channels", "planes")),
+            (
+                "AG302",
+                "width goes",
+                before.width,
+                stage.width,
+                ("width", "planes", "base_width"),
+            ),
+            (
+                "AG303",
+                "output channels go",
+                before.out_channels,
+                stage.out_channels,
+                ("out_channels", "planes"),
+            ),
         ):
             if new != 2 * old:
                 yield Finding(
                     code,
-                    f"{stage.name} halves the map ({sizes}) but the {what} goes {old} -> {new}; "
+                    f"{stage.name} halves the map ({sizes}) but the {what} {old} -> {new}; "
                     f"expected {2 * old} (rule ii)",
                     stage.origin(*fields),
                 )
@@ -216,6 +254,7 @@ def cost_balance(plan: NetworkPlan, complexity: Complexity) -> Iterator[Finding]
             f"spread; expected at most {BALANCE_THRESHOLD:.1f}x, which doubling the width "
             "at each halving keeps",
             ("stages",),
+            at_key=True,
         )
 
 

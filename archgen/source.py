@@ -60,9 +60,13 @@ class Document:
     source_map: SourceMap
     sha256: str
 
-    def diagnostic(self, code: str, message: str, loc: Loc = (), *, at_key: bool = False) -> Diagnostic:
+    def diagnostic(
+        self, code: str, message: str, loc: Loc = (), *, at_key: bool = False
+    ) -> Diagnostic:
         source_map = self.source_map
-        position = source_map.key_position(loc) if at_key else source_map.value_position(loc)
+        position = (
+            source_map.key_position(loc) if at_key else source_map.value_position(loc)
+        )
         return diagnostic(code, message, self.display, position.line, position.column)
 
 
@@ -92,7 +96,9 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
             )
         raw = path.read_bytes()
     except OSError as error:
-        return diagnostic("AG001", f"cannot read file: {error.strerror or error}", shown)
+        return diagnostic(
+            "AG001", f"cannot read file: {error.strerror or error}", shown
+        )
     text = _decode(raw, shown)
     if isinstance(text, Diagnostic):
         return text
@@ -101,16 +107,30 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
         data, keys, values = parse(text)
     except _Refused as refused:
         position = refused.position
-        return diagnostic(refused.code, refused.message, shown, position.line, position.column)
+        return diagnostic(
+            refused.code, refused.message, shown, position.line, position.column
+        )
     except RecursionError:
         return diagnostic(
-            "AG008", f"nested too deeply; archgen allows a depth of {limits.MAX_DEPTH}", shown
+            "AG008",
+            f"nested too deeply; archgen allows a depth of {limits.MAX_DEPTH}",
+            shown,
         )
     if data is None:
-        return diagnostic("AG004", "the file holds no spec; expected a mapping such as 'name: ...'", shown)
+        return diagnostic(
+            "AG004",
+            "the file holds no spec; expected a mapping such as 'name: ...'",
+            shown,
+        )
     if not isinstance(data, dict):
-        kind = "a sequence" if isinstance(data, list) else f"a single {type(data).__name__} value"
-        return diagnostic("AG005", f"found {kind}, expected a mapping of spec keys", shown)
+        kind = (
+            "a sequence"
+            if isinstance(data, list)
+            else f"a single {type(data).__name__} value"
+        )
+        return diagnostic(
+            "AG005", f"found {kind}, expected a mapping of spec keys", shown
+        )
     digest = hashlib.sha256(raw).hexdigest()
     return Document(path, shown, data, SourceMap(keys, values), digest)
 
@@ -122,12 +142,17 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
         line = raw.count(b"\n", 0, error.start) + 1
         column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
         return diagnostic(
-            "AG003", f"byte 0x{raw[error.start]:02x} is not UTF-8; expected a text file", shown,
-            line, column,
+            "AG003",
+            f"byte 0x{raw[error.start]:02x} is not UTF-8; expected a text file",
+            shown,
+            line,
+            column,
         )
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return diagnostic("AG003", "contains NUL characters; expected a text file", shown, line)
+        return diagnostic(
+            "AG003", "contains NUL characters; expected a text file", shown, line
+        )
     return text
 
 
@@ -158,7 +183,9 @@ def _parse_yaml(text: str) -> tuple[Any, dict[Loc, Position], dict[Loc, Position
         position = _mark(mark) if mark is not None else Position(1, 1)
         if "expected a single document" in str(error.context or ""):
             raise _Refused(
-                "AG009", "found a second YAML document ('---'); expected exactly one spec", position
+                "AG009",
+                "found a second YAML document ('---'); expected exactly one spec",
+                position,
             ) from None
         problem = " ".join(part for part in (error.context, error.problem) if part)
         raise _Refused("AG002", f"invalid YAML: {problem}", position) from None
@@ -193,16 +220,25 @@ class _YamlConverter:
                 position,
             )
         if depth > limits.MAX_DEPTH:
-            raise _Refused("AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position)
+            raise _Refused(
+                "AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position
+            )
         self.values.setdefault(loc, position)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, position)
         if id(node) in self.active:
-            raise _Refused("AG002", "invalid YAML: an alias refers to a node containing it", position)
+            raise _Refused(
+                "AG002",
+                "invalid YAML: an alias refers to a node containing it",
+                position,
+            )
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
-                return [self.convert(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
+                return [
+                    self.convert(item, (*loc, i), depth + 1)
+                    for i, item in enumerate(node.value)
+                ]
             if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
                 return self.mapping(node, loc, depth)
         finally:
@@ -214,18 +250,23 @@ class _YamlConverter:
         for key_node, value_node in node.value:
             key_position = _mark(key_node.start_mark)
             if not isinstance(key_node, yaml.ScalarNode):
-                raise _Refused("AG005", "found a mapping or sequence used as a key; expected a name", key_position)
+                raise _Refused(
+                    "AG005",
+                    "found a mapping or sequence used as a key; expected a name",
+                    key_position,
+                )
             # A key is its literal text: 'on:' is the key "on", not the boolean true.
             key = str(key_node.value)
+            child: Loc = (*loc, key)
             if key in result:
-                first = self.keys[(*loc, key)]
+                first = self.keys[child]
                 raise _Refused(
                     "AG006",
                     f"duplicate key '{key}' (first at line {first.line}, column {first.column})",
                     key_position,
                 )
-            self.keys[(*loc, key)] = key_position
-            result[key] = self.convert(value_node, (*loc, key), depth + 1)
+            self.keys[child] = key_position
+            result[key] = self.convert(value_node, child, depth + 1)
         return result
 
     def scalar(self, node: yaml.ScalarNode, position: Position) -> Any:
@@ -234,7 +275,11 @@ class _YamlConverter:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.YAMLError):
-            raise _Refused("AG103", f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}", position) from None
+            raise _Refused(
+                "AG103",
+                f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}",
+                position,
+            ) from None
 
 
 def _tag_message(tag: str) -> str:
@@ -255,7 +300,9 @@ def _parse_json(text: str) -> tuple[Any, dict[Loc, Position], dict[Loc, Position
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
-        raise _Refused("AG002", f"invalid JSON: {error.msg}", Position(error.lineno, error.colno)) from None
+        raise _Refused(
+            "AG002", f"invalid JSON: {error.msg}", Position(error.lineno, error.colno)
+        ) from None
     reader = _JsonReader(text)
     return reader.value(0, (), 0)[0], reader.keys, reader.values
 
@@ -289,7 +336,9 @@ class _JsonReader:
         if self.nodes > limits.MAX_NODES:
             raise _Refused("AG008", f"more than {limits.MAX_NODES:,} values", position)
         if depth > limits.MAX_DEPTH:
-            raise _Refused("AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position)
+            raise _Refused(
+                "AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position
+            )
         self.values[loc] = position
         opener = self.text[index]
         if opener == "{":
@@ -313,16 +362,17 @@ class _JsonReader:
         while self.text[index] != "}":
             key_position = self.position(index)
             key, index = self.decoder.raw_decode(self.text, index)
+            child: Loc = (*loc, key)
             if key in result:
-                first = self.keys[(*loc, key)]
+                first = self.keys[child]
                 raise _Refused(
                     "AG006",
                     f"duplicate key '{key}' (first at line {first.line}, column {first.column})",
                     key_position,
                 )
-            self.keys[(*loc, key)] = key_position
+            self.keys[child] = key_position
             index = self.skip(self.skip(index) + 1)  # past the colon
-            result[key], index = self.value(index, (*loc, key), depth + 1)
+            result[key], index = self.value(index, child, depth + 1)
             index = self.skip(index)
             if self.text[index] == ",":
                 index = self.skip(index + 1)

@@ -28,25 +28,32 @@ from archgen import limits
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _CODE = re.compile(r"AG[0-9]{3}\Z")
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z", re.IGNORECASE)
-RESERVED_NAMES = frozenset({"torch", "nn", "Tensor", "BasicBlock", "Bottleneck", "typing"})
+RESERVED_NAMES = frozenset(
+    {"torch", "nn", "Tensor", "BasicBlock", "Bottleneck", "typing"}
+)
 """Names the generated module defines or imports itself; a spec may not take them."""
 
 
 def _identifier(value: str) -> str:
     if len(value) > limits.MAX_NAME_LENGTH:
         raise PydanticCustomError(
-            "identifier", "must be at most {limit} characters", {"limit": limits.MAX_NAME_LENGTH}
+            "identifier",
+            "must be at most {limit} characters",
+            {"limit": limits.MAX_NAME_LENGTH},
         )
     if not _IDENTIFIER.match(value):
         raise PydanticCustomError(
-            "identifier", "must be an ASCII Python identifier (letters, digits, underscores)"
+            "identifier",
+            "must be an ASCII Python identifier (letters, digits, underscores)",
         )
     if keyword.iskeyword(value) or keyword.issoftkeyword(value):
         raise PydanticCustomError("identifier", "is a Python keyword")
     if value.startswith("__") or value.startswith("_"):
         raise PydanticCustomError("identifier", "must not start with an underscore")
     if value in RESERVED_NAMES:
-        raise PydanticCustomError("identifier", "is a name the generated module uses itself")
+        raise PydanticCustomError(
+            "identifier", "is a name the generated module uses itself"
+        )
     if _WINDOWS_DEVICES.match(value):
         raise PydanticCustomError("identifier", "is a reserved device name on Windows")
     return value
@@ -54,7 +61,9 @@ def _identifier(value: str) -> str:
 
 def _lint_code(value: str) -> str:
     if not _CODE.match(value):
-        raise PydanticCustomError("lint_code", "must be a diagnostic code such as AG301")
+        raise PydanticCustomError(
+            "lint_code", "must be a diagnostic code such as AG301"
+        )
     return value
 
 
@@ -74,16 +83,23 @@ class InputSpec(_Model):
 
     channels: Channels = Field(3, description="Input channels (3 for RGB).")
     image_size: int = Field(
-        224, ge=1, le=limits.MAX_IMAGE_SIZE, description="Height and width of a square input."
+        224,
+        ge=1,
+        le=limits.MAX_IMAGE_SIZE,
+        description="Height and width of a square input.",
     )
 
 
 class StemSpec(_Model):
     """torchvision's stem: a KxK convolution, batch norm, ReLU and an optional 3x3 max pool."""
 
-    type: Literal["conv"] = Field("conv", description="Stem kind; 'conv' is torchvision's.")
+    type: Literal["conv"] = Field(
+        "conv", description="Stem kind; 'conv' is torchvision's."
+    )
     width: Channels = Field(64, description="Output channels of the stem convolution.")
-    kernel_size: int = Field(7, ge=1, le=limits.MAX_KERNEL_SIZE, description="Odd kernel size.")
+    kernel_size: int = Field(
+        7, ge=1, le=limits.MAX_KERNEL_SIZE, description="Odd kernel size."
+    )
     stride: int = Field(2, ge=1, le=limits.MAX_STRIDE)
     pool: bool = Field(True, description="3x3 stride-2 max pool after the convolution.")
 
@@ -91,43 +107,65 @@ class StemSpec(_Model):
     @classmethod
     def _odd(cls, value: int) -> int:
         if value % 2 == 0:
-            raise PydanticCustomError("odd", "must be odd so that padding keeps the map centred")
+            raise PydanticCustomError(
+                "odd", "must be odd so that padding keeps the map centred"
+            )
         return value
 
 
 class StageOptions(_Model):
     """Settings a stage may give; ``defaults`` gives them once for every stage."""
 
-    block: BlockType | None = Field(None, description="'basic' (two 3x3) or 'bottleneck'.")
-    stride: int | None = Field(None, ge=1, le=limits.MAX_STRIDE, description="Default 1.")
+    block: BlockType | None = Field(
+        None, description="'basic' (two 3x3) or 'bottleneck'."
+    )
+    stride: int | None = Field(
+        None, ge=1, le=limits.MAX_STRIDE, description="Default 1."
+    )
     dilate: bool | None = Field(
-        None, description="Replace this stage's stride by dilation (torchvision's option)."
+        None,
+        description="Replace this stage's stride by dilation (torchvision's option).",
     )
     planes: Channels | None = Field(
-        None, description="Paper notation: output channels are planes x expansion (4 or 1)."
+        None,
+        description="Paper notation: output channels are planes x expansion (4 or 1).",
     )
-    cardinality: Channels | None = Field(None, description="Paper notation: C, the groups.")
+    cardinality: Channels | None = Field(
+        None, description="Paper notation: C, the groups."
+    )
     base_width: Channels | None = Field(
-        None, description="Paper notation: d; bottleneck width is int(planes * d / 64) * C."
+        None,
+        description="Paper notation: d; bottleneck width is int(planes * d / 64) * C.",
     )
-    width: Channels | None = Field(None, description="Explicit bottleneck (inner) width.")
-    groups: Channels | None = Field(None, description="Explicit groups of the 3x3 convolution.")
-    group_width: Channels | None = Field(None, description="Explicit channels per group.")
+    width: Channels | None = Field(
+        None, description="Explicit bottleneck (inner) width."
+    )
+    groups: Channels | None = Field(
+        None, description="Explicit groups of the 3x3 convolution."
+    )
+    group_width: Channels | None = Field(
+        None, description="Explicit channels per group."
+    )
     out_channels: Channels | None = Field(None, description="Explicit output channels.")
 
 
 class StageSpec(StageOptions):
-    blocks: int = Field(ge=1, le=limits.MAX_BLOCKS_PER_STAGE, description="Residual blocks.")
+    blocks: int = Field(
+        ge=1, le=limits.MAX_BLOCKS_PER_STAGE, description="Residual blocks."
+    )
 
 
 class HeadSpec(_Model):
-    type: Literal["linear"] = Field("linear", description="Global average pool and a linear layer.")
+    type: Literal["linear"] = Field(
+        "linear", description="Global average pool and a linear layer."
+    )
     num_classes: int = Field(1000, ge=1, le=limits.MAX_CLASSES)
 
 
 class InitSpec(_Model):
     zero_init_residual: bool = Field(
-        False, description="Zero the last batch norm of each residual branch (Goyal et al.)."
+        False,
+        description="Zero the last batch norm of each residual branch (Goyal et al.).",
     )
 
 
@@ -148,16 +186,20 @@ class NetworkSpec(_Model):
     schema_: str | None = Field(
         None, alias="$schema", max_length=2048, description="Editor hint; ignored."
     )
-    name: Identifier = Field(description="Names the generated module and its builder function.")
-    class_name: Identifier | None = Field(None, description="Model class; default from name.")
+    name: Identifier = Field(
+        description="Names the generated module and its builder function."
+    )
+    class_name: Identifier | None = Field(
+        None, description="Model class; default from name."
+    )
     description: str = Field("", max_length=limits.MAX_DESCRIPTION_LENGTH)
-    input: InputSpec = Field(default_factory=InputSpec)
-    stem: StemSpec = Field(default_factory=StemSpec)
-    defaults: StageOptions = Field(default_factory=StageOptions)
+    input: InputSpec = InputSpec()
+    stem: StemSpec = StemSpec()
+    defaults: StageOptions = StageOptions()
     stages: list[StageSpec] = Field(min_length=1, max_length=limits.MAX_STAGES)
-    head: HeadSpec = Field(default_factory=HeadSpec)
-    init: InitSpec = Field(default_factory=InitSpec)
-    lint: LintSettings = Field(default_factory=LintSettings)
+    head: HeadSpec = HeadSpec()
+    init: InitSpec = InitSpec()
+    lint: LintSettings = LintSettings()
 
     @field_validator("class_name")
     @classmethod

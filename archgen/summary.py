@@ -35,7 +35,9 @@ def block_template(stage: StagePlan) -> str:
     if stage.kind == "bottleneck":
         layers = f"1x1, {block.width}; {middle}; 1x1, {block.out_channels}"
     else:
-        last = f"3x3, {block.out_channels}" + (f", C={block.groups}" if block.groups != 1 else "")
+        last = f"3x3, {block.out_channels}" + (
+            f", C={block.groups}" if block.groups != 1 else ""
+        )
         layers = f"{middle}; {last}"
     return f"[{layers}] x{len(stage.blocks)}"
 
@@ -51,11 +53,25 @@ def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
         )
     ]
     if stem.pool:
-        result.append(Row("maxpool", _size(stem.out_size), "3x3 max pool, stride 2", Cost()))
+        result.append(
+            Row("maxpool", _size(stem.out_size), "3x3 max pool, stride 2", Cost())
+        )
     for cost in complexity.stages:
-        result.append(Row(cost.stage.name, _size(cost.stage.out_size), block_template(cost.stage), cost.total))
+        result.append(
+            Row(
+                cost.stage.name,
+                _size(cost.stage.out_size),
+                block_template(cost.stage),
+                cost.total,
+            )
+        )
     result.append(
-        Row("fc", "1x1", f"global average pool, {plan.head.num_classes}-d fc", complexity.head)
+        Row(
+            "fc",
+            "1x1",
+            f"global average pool, {plan.head.num_classes}-d fc",
+            complexity.head,
+        )
     )
     return result
 
@@ -98,13 +114,21 @@ def show_markdown(plan: NetworkPlan, complexity: Complexity, source: str) -> str
         "|---|---|---|---:|---:|",
     ]
     for row in rows(plan, complexity):
-        lines.append(f"| {row.stage} | {row.output} | {row.block} | {row.cost.params:,} | {row.cost.macs:,} |")
+        lines.append(
+            f"| {row.stage} | {row.output} | {row.block} | {row.cost.params:,} | {row.cost.macs:,} |"
+        )
     overall = complexity.total
-    lines += [f"| **total** | | | **{overall.params:,}** | **{overall.macs:,}** |", "", f"{CONVENTION}."]
+    lines += [
+        f"| **total** | | | **{overall.params:,}** | **{overall.macs:,}** |",
+        "",
+        f"{CONVENTION}.",
+    ]
     return "\n".join(lines) + "\n"
 
 
-def show_json(plan: NetworkPlan, complexity: Complexity, source: str) -> dict[str, object]:
+def show_json(
+    plan: NetworkPlan, complexity: Complexity, source: str
+) -> dict[str, object]:
     overall = complexity.total
     return {
         "name": plan.name,
@@ -115,7 +139,12 @@ def show_json(plan: NetworkPlan, complexity: Complexity, source: str) -> dict[st
         "acts": overall.acts,
         "convention": CONVENTION,
         "rows": [
-            {"stage": row.stage, "output": row.output, "block": row.block, **row.cost.to_json()}
+            {
+                "stage": row.stage,
+                "output": row.output,
+                "block": row.block,
+                **row.cost.to_json(),
+            }
             for row in rows(plan, complexity)
         ],
         "stages": [
@@ -212,7 +241,9 @@ def diff_text(left: Side, right: Side) -> str:
     for stage in diff(left, right):
         old, new = stage.left or {}, stage.right or {}
         mark = "* " if stage.changed else "  "
-        cells.append([mark + stage.name, *(_change(old.get(k), new.get(k)) for k in DIFF_FIELDS)])
+        cells.append(
+            [mark + stage.name, *(_change(old.get(k), new.get(k)) for k in DIFF_FIELDS)]
+        )
     total_row = ["  total", *([""] * (len(DIFF_FIELDS) - 2))]
     for key in ("params", "macs"):
         old_total = getattr(left.complexity.total, key)
@@ -225,7 +256,9 @@ def diff_text(left: Side, right: Side) -> str:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = [f"--- {left.source}", f"+++ {right.source}", ""]
     for row in cells:
-        padded = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:])]
+        padded = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
         lines.append("  ".join(padded).rstrip())
     lines += ["", f"* marks stages that differ. {CONVENTION}."]
     return "\n".join(lines) + "\n"

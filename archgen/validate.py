@@ -28,7 +28,9 @@ def validate(document: Document) -> NetworkSpec | list[Diagnostic]:
     try:
         return NetworkSpec.model_validate(document.data)
     except ValidationError as error:
-        return [_diagnostic(document, detail) for detail in error.errors(include_url=False)]
+        return [
+            _diagnostic(document, detail) for detail in error.errors(include_url=False)
+        ]
 
 
 def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
@@ -39,7 +41,9 @@ def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
         return document.diagnostic("AG102", _unknown_key(loc), loc, at_key=True)
     if kind == "missing":
         where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
-        return document.diagnostic("AG101", f"missing required key '{loc[-1]}'{where}", loc[:-1])
+        return document.diagnostic(
+            "AG101", f"missing required key '{loc[-1]}'{where}", loc[:-1]
+        )
     found = describe(detail.get("input"))
     if kind in _TYPE_NAMES:
         message = f"{dotted(loc)}: expected {_TYPE_NAMES[kind]}, found {found}"
@@ -88,7 +92,11 @@ def allowed_keys(loc: Loc) -> list[str]:
             current = get_args(current)[0] if get_origin(current) is list else None
         elif isinstance(current, type) and issubclass(current, BaseModel):
             current = next(
-                (f.annotation for n, f in current.model_fields.items() if (f.alias or n) == part),
+                (
+                    f.annotation
+                    for n, f in current.model_fields.items()
+                    if (f.alias or n) == part
+                ),
                 None,
             )
         else:
@@ -110,7 +118,11 @@ def dotted(loc: Loc) -> str:
     """``('stages', 2, 'width')`` -> ``stages[2].width``."""
     text = ""
     for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += (
+            f"[{part}]"
+            if isinstance(part, int)
+            else (f".{part}" if text else str(part))
+        )
     return text or "the spec"
 
 

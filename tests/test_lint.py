@@ -1,0 +1,156 @@
+"""The linter: each fixture breaks one thing and states the exact code and line:col expected."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from archgen.codes import CODES
+from conftest import FIXTURES, SPECS, run_cli, write_spec
+
+CORPUS = sorted(p for p in (FIXTURES / "lint").iterdir() if p.suffix in (".yaml", ".json"))
+_EXPECT = re.compile(r"# expect: (AG\d{3}) (\d+):(\d+) (.+)")
+
+
+def _expectations(path: Path) -> list[tuple[str, int, int, str]]:
+    source = path.with_name(path.name + ".expect") if path.suffix == ".json" else path
+    found = [_EXPECT.match(line) for line in source.read_text().splitlines()]
+    return [(m[1], int(m[2]), int(m[3]), m[4]) for m in found if m]
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
+def test_fixture_reports_exactly_the_expected_findings(path: Path) -> None:
+    expected = _expectations(path)
+    assert expected, f"{path.name} declares no expectation"
+    result = run_cli("lint", "--format", "json", path)
+    diagnostics = json.loads(result.out)
+    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [e[:3] for e in expected]
+    for diagnostic, (_, _, _, fragment) in zip(diagnostics, expected, strict=True):
+        assert fragment in diagnostic["message"]
+        assert diagnostic["path"] == str(path)
+        assert diagnostic["rule"] == CODES[diagnostic["code"]].rule
+    failing = any(d["severity"] == "error" for d in diagnostics)
+    assert result.code == (1 if failing else 0)
+
+
+def test_every_rule_code_has_a_fixture() -> None:
+    covered = {e[0] for path in CORPUS for e in _expectations(path)}
+    rules = {code for code, entry in CODES.items() if entry.configurable}
+    assert rules <= covered
+
+
+def test_zoo_lints_clean() -> None:
+    result = run_cli("lint", "--format", "json", SPECS)
+    assert result.code == 0
+    assert json.loads(result.out) == []
+
+
+def test_text_format_is_path_line_col_code_message() -> None:
+    path = FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml"
+    result = run_cli("lint", path)
+    lines = result.out.splitlines()
+    assert lines[0] == (
+        f"{path}:9:25: AG302 layer3 halves the map (28 -> 14) but the width goes 128 -> 192; "
+        "expected 256 (rule ii)"
+    )
+    assert result.err.strip() == "Found 2 errors."
+    assert result.code == 1
+
+
+def test_warning_is_labelled_and_does_not_fail() -> None:
+    result = run_cli("lint", FIXTURES / "lint" / "ag205_grouped_basic_block.yaml")
+    assert ": AG205 [warning] " in result.out
+    assert result.code == 0
+
+
+def test_github_format_writes_workflow_annotations() -> None:
+    path = FIXTURES / "lint" / "ag203_stride.yaml"
+    result = run_cli("lint", "--format", "github", path)
+    assert result.out.splitlines() == [
+        f"::error file={path},line=7,col=38,title=AG203 stride-one-or-two::layer2 has stride 3; "
+        "expected 1 (keep the map) or 2 (halve it)"
+    ]
+    assert result.code == 1
+
+
+def test_github_format_escapes_data() -> None:
+    from archgen.cli import _gh_data, _gh_property
+
+    assert _gh_data("50% done\nnext") == "50%25 done%0Anext"
+    assert _gh_property("a:b,c") == "a%3Ab%2Cc"
+
+
+def test_select_and_ignore_on_the_command_line() -> None:
+    path = FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml"
+    only_width = json.loads(run_cli("lint", "--format", "json", "--ignore", "AG303", path).out)
+    assert [d["code"] for d in only_width] == ["AG302"]
+    structural = run_cli("lint", "--format", "json", "--select", "AG2", path)
+    assert json.loads(structural.out) == [] and structural.code == 0
+
+
+def test_schema_errors_cannot_be_ignored() -> None:
+    path = FIXTURES / "lint" / "ag102_unknown_key.yaml"
+    result = run_cli("lint", "--format", "json", "--ignore", "AG1", path)
+    assert [d["code"] for d in json.loads(result.out)] == ["AG102"]
+    assert result.code == 1
+
+
+PYPROJECT = """\
+[tool.archgen]
+ignore = ["AG303"]
+fail-on = "warning"
+
+[tool.archgen.severity]
+AG302 = "warning"
+"""
+
+
+def test_pyproject_configuration(cli_in: Path) -> None:
+    (cli_in / "pyproject.toml").write_text(PYPROJECT)
+    spec = cli_in / "spec.yaml"
+    spec.write_text((FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml").read_text())
+    result = run_cli("lint", "--format", "json", "spec.yaml")
+    diagnostics = json.loads(result.out)
+    assert [(d["code"], d["severity"]) for d in diagnostics] == [("AG302", "warning")]
+    assert result.code == 1  # fail-on = "warning"
+
+
+def test_spec_level_severity_override(cli_in: Path) -> None:
+    text = (FIXTURES / "lint" / "ag205_grouped_basic_block.yaml").read_text()
+    spec = write_spec(cli_in, text + "lint:\n  severity: {AG205: error}\n")
+    result = run_cli("lint", "--format", "json", spec)
+    assert [(d["code"], d["severity"]) for d in json.loads(result.out)] == [("AG205", "error")]
+    assert result.code == 1
+
+
+def test_bad_configuration_is_a_usage_error(cli_in: Path) -> None:
+    (cli_in / "pyproject.toml").write_text('[tool.archgen]\nfail-on = "sometimes"\n')
+    write_spec(cli_in, "name: x\n")
+    result = run_cli("lint", "spec.yaml")
+    assert result.code == 2
+    assert "fail-on" in result.err and "Traceback" not in result.err
+
+
+def test_missing_file_is_an_io_error(cli_in: Path) -> None:
+    result = run_cli("lint", "nowhere.yaml")
+    assert result.code == 2
+    assert result.out.strip() == "nowhere.yaml:1:1: AG001 no such file or directory"
+
+
+def test_two_specs_with_one_name(cli_in: Path) -> None:
+    text = (SPECS / "resnet18.yaml").read_text()
+    write_spec(cli_in, text, "a.yaml")
+    write_spec(cli_in, text, "b.yaml")
+    result = run_cli("lint", "--format", "json", cli_in)
+    diagnostics = json.loads(result.out)
+    assert [(d["code"], Path(d["path"]).name, d["line"]) for d in diagnostics] == [("AG107", "b.yaml", 3)]
+
+
+def test_list_rules() -> None:
+    result = run_cli("lint", "--list-rules")
+    assert result.code == 0
+    assert len(result.out.splitlines()) == len(CODES)
+    assert "AG301  same-size-same-shape" in result.out
