@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from archgen.complexity import CONVENTION, Complexity
-from archgen.header import make_header
+from archgen.header import comment_text, make_header
 from archgen.plan import BlockPlan, NetworkPlan
 from archgen.summary import table
 
@@ -62,7 +62,7 @@ def render(
             costs=complexity.stages,
             table=table(plan, complexity),
             convention=CONVENTION,
-            source=source,
+            source=comment_text(source),
         )
     )
     return make_header(source, spec_sha256, body) + body

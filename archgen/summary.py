@@ -76,6 +76,18 @@ def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
     return result
 
 
+def _aligned(cells: list[list[str]], left_columns: int) -> list[str]:
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    lines = []
+    for row in cells:
+        padded = [
+            cell.ljust(width) if i < left_columns else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(padded).rstrip())
+    return lines
+
+
 def table(plan: NetworkPlan, complexity: Complexity) -> list[str]:
     """The summary as aligned text lines, totals last."""
     body = [
@@ -85,13 +97,7 @@ def table(plan: NetworkPlan, complexity: Complexity) -> list[str]:
     overall = complexity.total
     cells = [("stage", "output", "block", "params", "MACs"), *body]
     cells.append(("total", "", "", f"{overall.params:,}", f"{overall.macs:,}"))
-    widths = [max(len(cell[i]) for cell in cells) for i in range(5)]
-    lines = []
-    for cell in cells:
-        left = "  ".join(cell[i].ljust(widths[i]) for i in range(3))
-        right = "  ".join(cell[i].rjust(widths[i]) for i in (3, 4))
-        lines.append(f"{left}  {right}".rstrip())
-    return lines
+    return _aligned([list(cell) for cell in cells], 3)
 
 
 def show_text(plan: NetworkPlan, complexity: Complexity, source: str) -> str:
@@ -187,6 +193,8 @@ class StageDiff:
     name: str
     left: dict[str, int] | None
     right: dict[str, int] | None
+    left_block: str | None
+    right_block: str | None
 
     @property
     def changed(self) -> list[str]:
@@ -208,6 +216,8 @@ def diff(left: Side, right: Side) -> list[StageDiff]:
             f"layer{index + 1}",
             stage_fields(a[index]) if index < len(a) else None,
             stage_fields(b[index]) if index < len(b) else None,
+            block_template(a[index].stage) if index < len(a) else None,
+            block_template(b[index].stage) if index < len(b) else None,
         )
         for index in range(max(len(a), len(b)))
     ]
@@ -223,7 +233,14 @@ def diff_json(left: Side, right: Side) -> dict[str, object]:
         "left": left.source,
         "right": right.source,
         "stages": [
-            {"name": s.name, "left": s.left, "right": s.right, "changed": s.changed}
+            {
+                "name": s.name,
+                "left": s.left,
+                "right": s.right,
+                "left_block": s.left_block,
+                "right_block": s.right_block,
+                "changed": s.changed,
+            }
             for s in diff(left, right)
         ],
         "totals": totals,
@@ -237,8 +254,15 @@ def _change(old: int | None, new: int | None) -> str:
 
 
 def diff_text(left: Side, right: Side) -> str:
+    stages = diff(left, right)
+    blocks = [["stage", left.plan.name, right.plan.name]]
+    for stage in stages:
+        mark = "* " if stage.changed else "  "
+        blocks.append(
+            [mark + stage.name, stage.left_block or "-", stage.right_block or "-"]
+        )
     cells: list[list[str]] = [["stage", *DIFF_FIELDS]]
-    for stage in diff(left, right):
+    for stage in stages:
         old, new = stage.left or {}, stage.right or {}
         mark = "* " if stage.changed else "  "
         cells.append(
@@ -253,12 +277,7 @@ def diff_text(left: Side, right: Side) -> str:
             text += f" ({(new_total - old_total) / old_total:+.1%})"
         total_row.append(text)
     cells.append(total_row)
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = [f"--- {left.source}", f"+++ {right.source}", ""]
-    for row in cells:
-        padded = [row[0].ljust(widths[0])] + [
-            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
-        ]
-        lines.append("  ".join(padded).rstrip())
+    lines += [*_aligned(blocks, 3), "", *_aligned(cells, 1)]
     lines += ["", f"* marks stages that differ. {CONVENTION}."]
     return "\n".join(lines) + "\n"

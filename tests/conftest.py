@@ -81,8 +81,8 @@ def write_spec(folder: Path, text: str, name: str = "spec.yaml") -> Path:
 MINIMAL = """\
 name: tiny
 input: {channels: 3, image_size: 32}
-stem: {width: 8, kernel_size: 3, stride: 1, pool: false}
-defaults: {block: bottleneck, cardinality: 2, base_width: 16}
+stem: {width: 16, kernel_size: 3, stride: 1, pool: false}
+defaults: {block: bottleneck, cardinality: 2, base_width: 32}
 stages:
   - {blocks: 2, planes: 8}
   - {blocks: 1, planes: 16, stride: 2}

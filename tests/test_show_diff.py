@@ -1,0 +1,132 @@
+"""`archgen show` and `archgen diff` against Table 1 of the ResNeXt paper and published figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import GENERATED, REFERENCE, SPECS, load_module, run_cli
+
+# Xie et al. 2017, Table 1, written as the paper writes the blocks of conv2..conv5.
+TABLE_1 = {
+    "resnet50": [
+        "[1x1, 64; 3x3, 64; 1x1, 256] x3",
+        "[1x1, 128; 3x3, 128; 1x1, 512] x4",
+        "[1x1, 256; 3x3, 256; 1x1, 1024] x6",
+        "[1x1, 512; 3x3, 512; 1x1, 2048] x3",
+    ],
+    "resnext50_32x4d": [
+        "[1x1, 128; 3x3, 128, C=32; 1x1, 256] x3",
+        "[1x1, 256; 3x3, 256, C=32; 1x1, 512] x4",
+        "[1x1, 512; 3x3, 512, C=32; 1x1, 1024] x6",
+        "[1x1, 1024; 3x3, 1024, C=32; 1x1, 2048] x3",
+    ],
+}
+OUTPUT_SIZES = ["56x56", "28x28", "14x14", "7x7"]
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCE))
+def test_show_json_reports_published_params_and_macs(name: str) -> None:
+    result = run_cli("show", "--format", "json", SPECS / f"{name}.yaml")
+    assert result.code == 0
+    data = json.loads(result.out)
+    assert (data["params"], data["macs"]) == REFERENCE[name]
+    assert data["input"] == {"channels": 3, "image_size": 224}
+    assert sum(row["params"] for row in data["rows"]) == data["params"]
+    assert sum(row["macs"] for row in data["rows"]) == data["macs"]
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_1))
+def test_show_prints_table_1(name: str) -> None:
+    result = run_cli("show", SPECS / f"{name}.yaml")
+    assert result.code == 0
+    params, macs = REFERENCE[name]
+    lines = result.out.splitlines()
+    for stage, (block, size) in enumerate(zip(TABLE_1[name], OUTPUT_SIZES, strict=True), start=1):
+        row = next(line for line in lines if line.startswith(f"layer{stage} "))
+        assert row.split()[1] == size
+        assert block in row
+    assert next(line for line in lines if line.startswith("conv1 ")).split()[1] == "112x112"
+    total = next(line for line in lines if line.startswith("total"))
+    assert total.split() == ["total", f"{params:,}", f"{macs:,}"]
+    assert "FlopCounterMode total / 2" in result.out
+
+
+def test_show_markdown_is_a_table() -> None:
+    result = run_cli("show", "--format", "markdown", SPECS / "resnet18.yaml")
+    rows = [line for line in result.out.splitlines() if line.startswith("|")]
+    assert rows[0] == "| stage | output | block | params | MACs |"
+    assert all(row.count("|") == 6 for row in rows)
+    assert rows[-1] == "| **total** | | | **11,689,512** | **1,814,073,344** |"
+
+
+def test_diff_resnet50_resnext50_shows_width_and_groups_per_stage() -> None:
+    result = run_cli("diff", SPECS / "resnet50.yaml", SPECS / "resnext50_32x4d.yaml")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    for stage in range(4):
+        row = next(line for line in lines if line.startswith(f"* layer{stage + 1}  ["))
+        assert TABLE_1["resnet50"][stage] in row and TABLE_1["resnext50_32x4d"][stage] in row
+    layer1 = [line for line in lines if line.startswith("* layer1") and "->" in line][-1]
+    assert "64 -> 128" in layer1 and "1 -> 32" in layer1
+    total = next(line for line in lines if line.lstrip().startswith("total"))
+    assert "25,557,032 -> 25,028,904" in total and "4,089,184,256 -> 4,230,479,872" in total
+
+
+def test_diff_json() -> None:
+    result = run_cli("diff", "--format", "json", SPECS / "resnet50.yaml", SPECS / "resnext50_32x4d.yaml")
+    data = json.loads(result.out)
+    assert [stage["changed"] for stage in data["stages"]] == [["width", "groups", "params", "macs"]] * 4
+    assert [stage["right"]["groups"] for stage in data["stages"]] == [32] * 4
+    assert [stage["left"]["width"] * 2 for stage in data["stages"]] == [s["right"]["width"] for s in data["stages"]]
+    assert data["totals"]["params"] == {
+        "left": 25_557_032, "right": 25_028_904, "delta": 25_028_904 - 25_557_032
+    }
+    assert data["totals"]["macs"]["right"] == 4_230_479_872
+
+
+def test_diff_of_different_depths_marks_missing_stages(tmp_path: Path) -> None:
+    three = (SPECS / "resnet18.yaml").read_text().replace("  - {blocks: 2, planes: 512, stride: 2}\n", "")
+    shorter = tmp_path / "resnet18_3.yaml"
+    shorter.write_text(three.replace("name: resnet18", "name: resnet18_3"))
+    data = json.loads(run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", shorter).out)
+    assert data["stages"][3]["right"] is None and data["stages"][3]["changed"]
+
+
+def test_show_refuses_invalid_spec_with_location(tmp_path: Path) -> None:
+    spec = tmp_path / "bad.yaml"
+    spec.write_text("name: bad\nstages: 3\n")
+    result = run_cli("show", spec)
+    assert result.code == 1
+    assert f"{spec}:2:9: AG103 stages: expected a sequence, found 3" in result.err
+
+
+def test_generated_docstring_carries_the_stage_table() -> None:
+    shown = run_cli("show", SPECS / "resnext50_32x4d.yaml").out.splitlines()
+    table = shown[shown.index(next(l for l in shown if l.startswith("stage "))):]
+    table = table[: table.index("")]
+    doc = load_module(GENERATED / "resnext50_32x4d.py").__doc__
+    assert [line.strip() for line in table] == [
+        line.strip() for line in doc.splitlines() if line.startswith("    ")
+    ]
+
+
+def test_schema_command_prints_the_json_schema(tmp_path: Path) -> None:
+    result = run_cli("schema")
+    schema = json.loads(result.out)
+    assert schema["title"] == "archgen network spec"
+    assert schema["additionalProperties"] is False
+    assert set(schema["required"]) == {"name", "stages"}
+    assert run_cli("schema", "-o", tmp_path / "s.json").code == 0
+    assert json.loads((tmp_path / "s.json").read_text()) == schema
+
+
+def test_zoo_specs_validate_against_the_published_schema() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = json.loads(run_cli("schema").out)
+    for path in SPECS.glob("*.yaml"):
+        jsonschema.validate(yaml.safe_load(path.read_text()), schema)
