@@ -113,7 +113,7 @@ def _name_clashes(results: list[Compiled]) -> list[Diagnostic]:
         if first is not result:
             clashes.append(
                 result.document.diagnostic(
-                    "AG107",
+                    "AG106",
                     f"name '{result.plan.name}' is already used by {first.path.as_posix()}; "
                     "expected each spec to name a different module",
                     ("name",),

@@ -67,7 +67,7 @@ CODES: dict[str, Code] = {
             "a stage's block type or width is not given",
             False,
         ),
-        Code("AG107", "duplicate-name", _E, "two specs name the same module", False),
+        Code("AG106", "duplicate-name", _E, "two specs name the same module", False),
         Code(
             "AG201",
             "groups-divide-width",

@@ -11,6 +11,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from archgen.complexity import analyse
 from archgen.config import Config
 from archgen.pipeline import compile_spec
+
 from conftest import GENERATED, REFERENCE, SPECS, load_module
 
 ALL_SPECS = sorted(SPECS.glob("*.yaml"))

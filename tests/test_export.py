@@ -21,7 +21,9 @@ def test_torchscript(name: str) -> None:
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
         torch.testing.assert_close(scripted(x), model(x))
-        torch.testing.assert_close(scripted.forward_features(x), model.forward_features(x))
+        torch.testing.assert_close(
+            scripted.forward_features(x), model.forward_features(x)
+        )
 
 
 @pytest.mark.parametrize("name", ["resnet18", "resnext50_32x4d"])
@@ -45,19 +47,32 @@ stages:
 """
 
 
-def test_dilation_matches_torchvision_replace_stride_with_dilation(cli_in: Path) -> None:
+def test_dilation_matches_torchvision_replace_stride_with_dilation(
+    cli_in: Path,
+) -> None:
     spec = write_spec(cli_in, DILATED)
     assert run_cli("lint", spec).code == 0
     assert run_cli("build", spec, "-o", "out").code == 0
     module = load_module(cli_in / "out" / "resnet50_dilated.py")
     torch.manual_seed(0)
-    reference = torchvision.models.resnet50(replace_stride_with_dilation=[False, True, True])
+    reference = torchvision.models.resnet50(
+        replace_stride_with_dilation=[False, True, True]
+    )
     torch.manual_seed(0)
     ours = module.resnet50_dilated()
-    assert all(torch.equal(a, b) for a, b in zip(ours.state_dict().values(), reference.state_dict().values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(
+            ours.state_dict().values(), reference.state_dict().values(), strict=True
+        )
+    )
     for m_ours, m_ref in zip(ours.modules(), reference.modules(), strict=True):
         if isinstance(m_ref, torch.nn.Conv2d):
-            assert (m_ours.stride, m_ours.dilation, m_ours.padding) == (m_ref.stride, m_ref.dilation, m_ref.padding)
+            assert (m_ours.stride, m_ours.dilation, m_ours.padding) == (
+                m_ref.stride,
+                m_ref.dilation,
+                m_ref.padding,
+            )
     ours.eval()
     reference.eval()
     x = torch.randn(1, 3, 64, 64)

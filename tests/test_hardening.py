@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from archgen import limits
+
 from conftest import MINIMAL, ROOT, load_module, run_cli, write_spec
 
 HOSTILE_NAMES = [
@@ -37,8 +38,12 @@ HOSTILE_NAMES = [
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
-def test_hostile_names_are_refused_before_anything_is_written(cli_in: Path, name: str) -> None:
-    spec = write_spec(cli_in, MINIMAL.replace("name: tiny", f"name: {json.dumps(name)}"))
+def test_hostile_names_are_refused_before_anything_is_written(
+    cli_in: Path, name: str
+) -> None:
+    spec = write_spec(
+        cli_in, MINIMAL.replace("name: tiny", f"name: {json.dumps(name)}")
+    )
     result = run_cli("build", spec, "-o", "out")
     assert result.code == 1
     assert f"{spec}:1:7: AG104 name " in result.err
@@ -86,18 +91,29 @@ def test_descriptions_stay_data(cli_in: Path, description: str) -> None:
     assert docstring is not None and description in docstring
     # The module defines exactly the block class, the model and the builder: nothing else runs.
     top_level = [type(node).__name__ for node in tree.body]
-    assert top_level == ["Expr", "Import", "ImportFrom", "ClassDef", "ClassDef", "FunctionDef"]
+    assert top_level == [
+        "Expr",
+        "Import",
+        "ImportFrom",
+        "ClassDef",
+        "ClassDef",
+        "FunctionDef",
+    ]
     module = load_module(path)
     assert description in (module.__doc__ or "")
     assert not (cli_in / "pwned").exists()
     ruff = shutil.which("ruff")
     if ruff:
         for args in (["check", "--isolated"], ["format", "--check", "--isolated"]):
-            checked = subprocess.run([ruff, *args, str(path)], capture_output=True, text=True)
+            checked = subprocess.run(
+                [ruff, *args, str(path)], capture_output=True, text=True
+            )
             assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
-def test_spec_path_with_newline_cannot_escape_the_header_comment(tmp_path: Path) -> None:
+def test_spec_path_with_newline_cannot_escape_the_header_comment(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "evil\nimport os"
     folder.mkdir()
     spec = write_spec(folder, MINIMAL)
@@ -105,11 +121,14 @@ def test_spec_path_with_newline_cannot_escape_the_header_comment(tmp_path: Path)
     source = (tmp_path / "out" / "tiny.py").read_text()
     compile(source, "tiny.py", "exec")
     assert "\nimport os" not in source
-    assert "evil\\\\nimport os" in source  # shown as an escape, in the comment and the docstring
+    assert (
+        "evil\\\\nimport os" in source
+    )  # shown as an escape, in the comment and the docstring
 
 
 ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8)
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n"
+    for i in range(8)
 )
 
 BROKEN = {
@@ -132,10 +151,26 @@ BROKEN = {
     "deep.yaml": ("a: " + "[" * 200 + "]" * 200 + "\n", "AG008", None),
     "deep.json": ("[" * 100_000 + "]" * 100_000, "AG008", None),
     "two-docs.yaml": ("name: a\n---\nname: b\n", "AG009", "2:1"),
-    "billion-blocks.yaml": (MINIMAL.replace("blocks: 2", "blocks: 1000000000"), "AG104", "6:14"),
-    "huge-width.yaml": (MINIMAL.replace("planes: 8", "planes: 100000000"), "AG104", "6:25"),
-    "huge-image.yaml": (MINIMAL.replace("image_size: 32", "image_size: 1000000"), "AG104", "2:34"),
-    "many-stages.yaml": ("name: x\nstages:\n" + "  - {blocks: 1}\n" * 100, "AG104", "3:3"),
+    "billion-blocks.yaml": (
+        MINIMAL.replace("blocks: 2", "blocks: 1000000000"),
+        "AG104",
+        "6:14",
+    ),
+    "huge-width.yaml": (
+        MINIMAL.replace("planes: 8", "planes: 100000000"),
+        "AG104",
+        "6:25",
+    ),
+    "huge-image.yaml": (
+        MINIMAL.replace("image_size: 32", "image_size: 1000000"),
+        "AG104",
+        "2:34",
+    ),
+    "many-stages.yaml": (
+        "name: x\nstages:\n" + "  - {blocks: 1}\n" * 100,
+        "AG104",
+        "3:3",
+    ),
     "float.yaml": (MINIMAL.replace("blocks: 2", "blocks: 2.0"), "AG103", "6:14"),
     "bool.yaml": (MINIMAL.replace("blocks: 2", "blocks: yes"), "AG103", "6:14"),
 }
@@ -159,7 +194,9 @@ def test_binary_garbage(cli_in: Path) -> None:
     # garbage: the first byte that is not UTF-8 is 0x80, after one 0x0a, 117 bytes into line 2
     for name, where in (("garbage.yaml", (2, 118)), ("nul.yaml", (2, 1))):
         diagnostics = json.loads(run_cli("lint", "--format", "json", name).out)
-        assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [("AG003", *where)]
+        assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [
+            ("AG003", *where)
+        ]
 
 
 def test_oversized_file_is_refused_unread(cli_in: Path) -> None:
@@ -193,7 +230,9 @@ def test_alias_bomb_and_deep_nesting_do_not_hang(tmp_path: Path) -> None:
     for name in ("bomb.yaml", "deep.json"):
         result = subprocess.run(
             [sys.executable, "-m", "archgen", "lint", str(tmp_path / name)],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert result.returncode == 1 and "AG008" in result.stdout
         assert "Traceback" not in result.stderr
@@ -210,7 +249,11 @@ def test_readme_documents_every_limit() -> None:
 def test_max_sized_network_is_planned_without_allocation(cli_in: Path) -> None:
     """The largest spec the limits allow is analysed instantly: nothing is built."""
     text = MINIMAL.replace("blocks: 2", f"blocks: {limits.MAX_BLOCKS_PER_STAGE}")
-    spec = write_spec(cli_in, text.replace("planes: 16", f"planes: {limits.MAX_CHANNELS // 4}"))
+    spec = write_spec(
+        cli_in, text.replace("planes: 16", f"planes: {limits.MAX_CHANNELS // 4}")
+    )
     data = json.loads(run_cli("show", "--format", "json", spec).out)
     assert data["params"] > 10**8
-    assert torch.__name__ == "torch"  # torch imported by this test module, not by archgen
+    assert (
+        torch.__name__ == "torch"
+    )  # torch imported by this test module, not by archgen

