@@ -156,6 +156,46 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
     return text
 
 
+class _Recorder:
+    """Positions of keys and values, and the budget every reader enforces while it reads."""
+
+    def __init__(self) -> None:
+        self.keys: dict[Loc, Position] = {}
+        self.values: dict[Loc, Position] = {}
+        self.nodes = 0
+
+    def enter(self, loc: Loc, position: Position, depth: int) -> None:
+        """Count one more value at ``loc``, refusing files beyond the node and depth limits."""
+        self.nodes += 1
+        if self.nodes > limits.MAX_NODES:
+            raise _Refused(
+                "AG008",
+                f"more than {limits.MAX_NODES:,} values (YAML aliases expanded); "
+                "a spec needs a few hundred",
+                position,
+            )
+        if depth > limits.MAX_DEPTH:
+            raise _Refused(
+                "AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position
+            )
+        self.values.setdefault(loc, position)
+
+    def add_key(
+        self, mapping: dict[str, Any], loc: Loc, key: str, position: Position
+    ) -> Loc:
+        """Record ``key`` of the mapping at ``loc``; a key seen twice is an error."""
+        child: Loc = (*loc, key)
+        if key in mapping:
+            first = self.keys[child]
+            raise _Refused(
+                "AG006",
+                f"duplicate key '{key}' (first at line {first.line}, column {first.column})",
+                position,
+            )
+        self.keys[child] = position
+        return child
+
+
 # --- YAML ----------------------------------------------------------------------------------------
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -199,31 +239,17 @@ def _parse_yaml(text: str) -> tuple[Any, dict[Loc, Position], dict[Loc, Position
     return converter.convert(root, (), 0), converter.keys, converter.values
 
 
-class _YamlConverter:
+class _YamlConverter(_Recorder):
     """Turns a composed YAML node graph into plain data, refusing anything but plain data."""
 
     def __init__(self) -> None:
-        self.keys: dict[Loc, Position] = {}
-        self.values: dict[Loc, Position] = {}
-        self.nodes = 0
+        super().__init__()
         self.active: set[int] = set()
         self.constructor = yaml.constructor.SafeConstructor()
 
     def convert(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
         position = _mark(node.start_mark)
-        self.nodes += 1
-        if self.nodes > limits.MAX_NODES:
-            raise _Refused(
-                "AG008",
-                f"more than {limits.MAX_NODES:,} values after expanding aliases; "
-                "a spec needs a few hundred",
-                position,
-            )
-        if depth > limits.MAX_DEPTH:
-            raise _Refused(
-                "AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position
-            )
-        self.values.setdefault(loc, position)
+        self.enter(loc, position, depth)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, position)
         if id(node) in self.active:
@@ -257,15 +283,7 @@ class _YamlConverter:
                 )
             # A key is its literal text: 'on:' is the key "on", not the boolean true.
             key = str(key_node.value)
-            child: Loc = (*loc, key)
-            if key in result:
-                first = self.keys[child]
-                raise _Refused(
-                    "AG006",
-                    f"duplicate key '{key}' (first at line {first.line}, column {first.column})",
-                    key_position,
-                )
-            self.keys[child] = key_position
+            child = self.add_key(result, loc, key, key_position)
             result[key] = self.convert(value_node, child, depth + 1)
         return result
 
@@ -307,18 +325,16 @@ def _parse_json(text: str) -> tuple[Any, dict[Loc, Position], dict[Loc, Position
     return reader.value(0, (), 0)[0], reader.keys, reader.values
 
 
-class _JsonReader:
+class _JsonReader(_Recorder):
     """Re-reads JSON already known to be valid, recording the position of each key and value."""
 
     _WHITESPACE = " \t\n\r"
 
     def __init__(self, text: str) -> None:
+        super().__init__()
         self.text = text
         self.decoder = json.JSONDecoder()
         self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-        self.keys: dict[Loc, Position] = {}
-        self.values: dict[Loc, Position] = {}
-        self.nodes = 0
 
     def position(self, index: int) -> Position:
         line = bisect.bisect_right(self.line_starts, index)
@@ -331,15 +347,7 @@ class _JsonReader:
 
     def value(self, index: int, loc: Loc, depth: int) -> tuple[Any, int]:
         index = self.skip(index)
-        position = self.position(index)
-        self.nodes += 1
-        if self.nodes > limits.MAX_NODES:
-            raise _Refused("AG008", f"more than {limits.MAX_NODES:,} values", position)
-        if depth > limits.MAX_DEPTH:
-            raise _Refused(
-                "AG008", f"nested deeper than {limits.MAX_DEPTH} levels", position
-            )
-        self.values[loc] = position
+        self.enter(loc, self.position(index), depth)
         opener = self.text[index]
         if opener == "{":
             return self.obj(index + 1, loc, depth)
@@ -362,15 +370,7 @@ class _JsonReader:
         while self.text[index] != "}":
             key_position = self.position(index)
             key, index = self.decoder.raw_decode(self.text, index)
-            child: Loc = (*loc, key)
-            if key in result:
-                first = self.keys[child]
-                raise _Refused(
-                    "AG006",
-                    f"duplicate key '{key}' (first at line {first.line}, column {first.column})",
-                    key_position,
-                )
-            self.keys[child] = key_position
+            child = self.add_key(result, loc, key, key_position)
             index = self.skip(self.skip(index) + 1)  # past the colon
             result[key], index = self.value(index, child, depth + 1)
             index = self.skip(index)
