@@ -164,6 +164,7 @@ def show_json(
                 "out_channels": cost.stage.out_channels,
                 "output_size": cost.stage.out_size,
                 **cost.total.to_json(),
+                "per_block": [block.to_json() for block in cost.blocks],
             }
             for cost in complexity.stages
         ],

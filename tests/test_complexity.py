@@ -78,3 +78,21 @@ def test_analysis_does_not_depend_on_a_built_model() -> None:
     """analyse() reads only the plan: a plan lowered twice gives the same figures."""
     first = _analysed(SPECS / "resnet18.yaml")
     assert analyse(first.plan) == first.complexity
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnext50_32x4d", "wide_resnet50_2"])
+def test_per_block_parameters_equal_torchvision_blocks(name: str) -> None:
+    import json
+
+    import torchvision
+
+    from conftest import run_cli
+
+    shown = json.loads(run_cli("show", "--format", "json", SPECS / f"{name}.yaml").out)
+    with torch.device("meta"):
+        reference = getattr(torchvision.models, name)()
+    for index, stage in enumerate(shown["stages"], start=1):
+        layer = getattr(reference, f"layer{index}")
+        expected = [sum(p.numel() for p in block.parameters()) for block in layer]
+        assert [block["params"] for block in stage["per_block"]] == expected
+        assert sum(block["macs"] for block in stage["per_block"]) == stage["macs"]
