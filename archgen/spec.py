@@ -27,6 +27,7 @@ from archgen import limits
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _CODE = re.compile(r"AG[0-9]{3}\Z")
+_CODE_PREFIX = re.compile(r"AG[0-9]{0,3}\Z")
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z", re.IGNORECASE)
 RESERVED_NAMES = frozenset(
     {"torch", "nn", "Tensor", "BasicBlock", "Bottleneck", "typing"}
@@ -68,7 +69,19 @@ def _lint_code(value: str) -> str:
 
 
 Identifier = Annotated[str, AfterValidator(_identifier)]
+
+
+def _lint_prefix(value: str) -> str:
+    if not _CODE_PREFIX.match(value):
+        raise PydanticCustomError(
+            "lint_code",
+            "must be a diagnostic code or a prefix of one, such as AG301 or AG3",
+        )
+    return value
+
+
 LintCode = Annotated[str, AfterValidator(_lint_code)]
+LintPrefix = Annotated[str, AfterValidator(_lint_prefix)]
 Channels = Annotated[int, Field(ge=1, le=limits.MAX_CHANNELS)]
 BlockType = Literal["basic", "bottleneck"]
 SeverityName = Literal["error", "warning", "info"]
@@ -172,7 +185,7 @@ class InitSpec(_Model):
 class LintSettings(_Model):
     """Deliberate deviations of this spec from the design rules."""
 
-    ignore: list[LintCode] = Field(default_factory=list, max_length=64)
+    ignore: list[LintPrefix] = Field(default_factory=list, max_length=64)
     severity: dict[LintCode, SeverityName] = Field(default_factory=dict, max_length=64)
 
 

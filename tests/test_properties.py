@@ -4,6 +4,8 @@ analysed size; random mutations of valid specs never crash archgen."""
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +81,15 @@ def test_random_valid_specs_build_models_that_match_their_plan(
     source = render(plan, complexity, "spec.yaml", "0" * 64)
     compile(source, "random_net.py", "exec")
     (tmp / "random_net.py").write_text(source)
+    ruff = shutil.which("ruff")
+    if ruff:  # every combination of block options the generator draws is formatted as ruff would
+        for args in (["check", "--isolated"], ["format", "--check", "--isolated"]):
+            checked = subprocess.run(
+                [ruff, *args, str(tmp / "random_net.py")],
+                capture_output=True,
+                text=True,
+            )
+            assert checked.returncode == 0, checked.stdout + source
     model = load_module(tmp / "random_net.py").random_net().eval()
     assert sum(p.numel() for p in model.parameters()) == complexity.total.params
     size = plan.image_size
