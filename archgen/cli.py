@@ -99,8 +99,7 @@ def _inputs(
 
 
 def _compile_all(files: list[tuple[Path, str]], config: Config) -> list[Compiled]:
-    results = [compile_spec(path, config, shown) for path, shown in files]
-    return results
+    return [compile_spec(path, config, shown) for path, shown in files]
 
 
 def _name_clashes(results: list[Compiled]) -> list[Diagnostic]:
@@ -316,8 +315,10 @@ def _compile_one(path: str, config: Config) -> Compiled | int:
         _print_diagnostics(missing, "text", sys.stderr)
         return EXIT_USAGE
     result = compile_spec(files[0][0], config, files[0][1])
+    # Shown even when the network can be displayed: the numbers of a spec that breaks a rule
+    # should not be read without knowing it.
+    _print_diagnostics(list(result.diagnostics), "text", sys.stderr)
     if result.plan is None:
-        _print_diagnostics(list(result.diagnostics), "text", sys.stderr)
         return _exit_code(list(result.diagnostics), config)
     return result
 

@@ -162,3 +162,13 @@ def test_zoo_specs_validate_against_the_published_schema() -> None:
     schema = json.loads(run_cli("schema").out)
     for path in SPECS.glob("*.yaml"):
         jsonschema.validate(yaml.safe_load(path.read_text()), schema)
+
+
+def test_show_still_shows_a_spec_that_breaks_a_rule_and_says_so() -> None:
+    from conftest import FIXTURES
+
+    path = FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml"
+    result = run_cli("show", "--format", "json", path)
+    assert result.code == 0
+    assert json.loads(result.out)["stages"][2]["width"] == 192
+    assert f"{path}:9:25: AG302 " in result.err
