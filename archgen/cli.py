@@ -109,12 +109,14 @@ def _name_clashes(results: list[Compiled]) -> list[Diagnostic]:
     for result in results:
         if result.plan is None or result.document is None:
             continue
-        first = seen.setdefault(result.plan.name, result)
+        # Case folded: resnet.py and ResNet.py are one file on macOS and Windows.
+        first = seen.setdefault(result.plan.name.casefold(), result)
         if first is not result:
             clashes.append(
                 result.document.diagnostic(
                     "AG106",
-                    f"name '{result.plan.name}' is already used by {first.path.as_posix()}; "
+                    f"name '{result.plan.name}' is already used by {first.path.as_posix()} "
+                    "(names may not differ only in case); "
                     "expected each spec to name a different module",
                     ("name",),
                 )

@@ -162,6 +162,23 @@ def test_two_specs_with_one_name(cli_in: Path) -> None:
     ]
 
 
+def test_names_differing_only_in_case_clash(cli_in: Path) -> None:
+    text = (SPECS / "resnet18.yaml").read_text()
+    write_spec(cli_in, text, "a.yaml")
+    write_spec(
+        cli_in,
+        text.replace("name: resnet18", "name: ResNet18_").replace(
+            "class_name: ResNet18", "class_name: Net"
+        ),
+        "b.yaml",
+    )
+    write_spec(cli_in, text.replace("name: resnet18", "name: RESNET18"), "c.yaml")
+    result = run_cli("lint", "--format", "json", cli_in)
+    assert [(d["code"], Path(d["path"]).name) for d in json.loads(result.out)] == [
+        ("AG106", "c.yaml")
+    ]
+
+
 def test_list_rules() -> None:
     result = run_cli("lint", "--list-rules")
     assert result.code == 0
