@@ -132,6 +132,19 @@ def show_markdown(plan: NetworkPlan, complexity: Complexity, source: str) -> str
     return "\n".join(lines) + "\n"
 
 
+def stage_fields(cost: StageCost) -> dict[str, int]:
+    stage = cost.stage
+    return {
+        "blocks": len(stage.blocks),
+        "stride": stage.declared_stride,
+        "width": stage.width,
+        "groups": stage.groups,
+        "out_channels": stage.out_channels,
+        "params": cost.total.params,
+        "macs": cost.total.macs,
+    }
+
+
 def show_json(
     plan: NetworkPlan, complexity: Complexity, source: str
 ) -> dict[str, object]:
@@ -156,14 +169,10 @@ def show_json(
         "stages": [
             {
                 "name": cost.stage.name,
-                "blocks": len(cost.stage.blocks),
-                "stride": cost.stage.declared_stride,
+                **stage_fields(cost),
+                "acts": cost.total.acts,
                 "dilate": cost.stage.dilate,
-                "width": cost.stage.width,
-                "groups": cost.stage.groups,
-                "out_channels": cost.stage.out_channels,
                 "output_size": cost.stage.out_size,
-                **cost.total.to_json(),
                 "per_block": [block.to_json() for block in cost.blocks],
             }
             for cost in complexity.stages
@@ -174,19 +183,6 @@ def show_json(
 # --- diff ----------------------------------------------------------------------------------------
 
 DIFF_FIELDS = ("blocks", "stride", "width", "groups", "out_channels", "params", "macs")
-
-
-def stage_fields(cost: StageCost) -> dict[str, int]:
-    stage = cost.stage
-    return {
-        "blocks": len(stage.blocks),
-        "stride": stage.declared_stride,
-        "width": stage.width,
-        "groups": stage.groups,
-        "out_channels": stage.out_channels,
-        "params": cost.total.params,
-        "macs": cost.total.macs,
-    }
 
 
 @dataclass(frozen=True)
