@@ -62,12 +62,33 @@ CODES: dict[str, Code] = {
         ),
         Code(
             "AG105",
-            "unresolved-stage",
+            "missing-block-type",
             _E,
-            "a stage's block type or width is not given",
+            "a stage's block type is given neither in the stage nor in defaults",
             False,
         ),
         Code("AG106", "duplicate-name", _E, "two specs name the same module", False),
+        Code(
+            "AG107",
+            "missing-width",
+            _E,
+            "a stage says neither planes nor width and out_channels",
+            False,
+        ),
+        Code(
+            "AG108",
+            "unsupported-combination",
+            _E,
+            "options that cannot work together",
+            False,
+        ),
+        Code(
+            "AG109",
+            "computed-too-large",
+            _E,
+            "a computed width or channel count exceeds archgen's limit",
+            False,
+        ),
         Code(
             "AG201",
             "groups-divide-width",
@@ -94,6 +115,20 @@ CODES: dict[str, Code] = {
             "AG205", "grouped-basic-block", _W, "a grouped or widened basic block", True
         ),
         Code("AG206", "zero-width", _E, "a width resolves to zero channels", True),
+        Code(
+            "AG207",
+            "norm-groups-divide-channels",
+            _E,
+            "group norm's groups divide every channel count it normalises",
+            True,
+        ),
+        Code(
+            "AG208",
+            "stem-width",
+            _E,
+            "a deep stem's width halves into whole, non-empty convolutions",
+            True,
+        ),
         Code(
             "AG301",
             "same-size-same-shape",

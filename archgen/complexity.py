@@ -14,9 +14,12 @@ Conventions, stated once and used everywhere archgen prints a cost:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from archgen.plan import BlockPlan, NetworkPlan, StagePlan
+from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Op, Pool
+from archgen.plan import NetworkPlan, StagePlan
 
 CONVENTION = (
     "MACs are multiply-accumulates of convolution and linear layers for one image "
@@ -39,54 +42,61 @@ class Cost:
         return {"params": self.params, "macs": self.macs, "acts": self.acts}
 
 
-def conv(
-    in_channels: int, out_channels: int, kernel: int, out_size: int, groups: int = 1
-) -> Cost:
-    weights = out_channels * (in_channels // groups) * kernel * kernel
-    outputs = out_channels * out_size * out_size
-    return Cost(weights, weights * out_size * out_size, outputs)
+def conv_cost(op: Conv) -> Cost:
+    weights = op.out_channels * (op.in_channels // op.groups) * op.kernel**op.dims
+    outputs = op.out_channels * op.out_size**op.dims
+    spatial = op.out_size**op.dims
+    return Cost(
+        weights + (op.out_channels if op.bias else 0), weights * spatial, outputs
+    )
 
 
-def batch_norm(channels: int) -> Cost:
-    return Cost(params=2 * channels)
+def norm_cost(op: Norm) -> Cost:
+    return Cost(params=0 if op.kind == "frozen_batch" else 2 * op.channels)
 
 
-def linear(in_features: int, out_features: int) -> Cost:
-    weights = in_features * out_features
-    return Cost(weights + out_features, weights, out_features)
+def attention_cost(op: Attention) -> Cost:
+    """SE: two 1x1 convolutions with bias on the pooled vector; ECA: one 1-D convolution
+    (kernel ``hidden``) across the channels."""
+    if op.kind == "se":
+        weights = 2 * op.channels * op.hidden
+        return Cost(weights + op.hidden + op.channels, weights, op.hidden + op.channels)
+    return Cost(op.hidden, op.hidden * op.channels, op.channels)
 
 
-def total(costs: tuple[Cost, ...] | list[Cost]) -> Cost:
+def linear_cost(op: Linear) -> Cost:
+    weights = op.in_features * op.out_features
+    return Cost(weights + op.out_features, weights, op.out_features)
+
+
+def free(_: Op) -> Cost:
+    return Cost()
+
+
+COSTS: dict[type, Callable[[Any], Cost]] = {
+    Conv: conv_cost,
+    Norm: norm_cost,
+    Attention: attention_cost,
+    Linear: linear_cost,
+    Act: free,
+    Pool: free,
+    Dropout: free,
+}
+"""The cost of each kind of operation; the one table a new kind of operation adds to."""
+
+
+def cost_of(ops: Iterable[Op]) -> Cost:
+    result = Cost()
+    for op in ops:
+        result = result + COSTS[type(op)](op)
+    return result
+
+
+def total(costs: Iterable[Cost]) -> Cost:
     result = Cost()
     for cost in costs:
         result = result + cost
     return result
-
-
-def block_cost(block: BlockPlan) -> Cost:
-    size, width, groups = block.out_size, block.width, block.groups
-    if block.kind == "bottleneck":
-        layers = [
-            conv(block.in_channels, width, 1, block.in_size),
-            batch_norm(width),
-            conv(width, width, 3, size, groups),
-            batch_norm(width),
-            conv(width, block.out_channels, 1, size),
-            batch_norm(block.out_channels),
-        ]
-    else:
-        layers = [
-            conv(block.in_channels, width, 3, size, groups),
-            batch_norm(width),
-            conv(width, block.out_channels, 3, size, groups),
-            batch_norm(block.out_channels),
-        ]
-    if block.project:
-        layers += [
-            conv(block.in_channels, block.out_channels, 1, size),
-            batch_norm(block.out_channels),
-        ]
-    return total(layers)
 
 
 @dataclass(frozen=True)
@@ -126,14 +136,8 @@ class Complexity:
 
 
 def analyse(plan: NetworkPlan) -> Complexity:
-    stem = plan.stem
-    stem_cost = conv(
-        stem.in_channels, stem.width, stem.kernel_size, stem.conv_size
-    ) + batch_norm(stem.width)
     stages = tuple(
-        StageCost(stage, tuple(block_cost(block) for block in stage.blocks))
+        StageCost(stage, tuple(cost_of(block.all_ops) for block in stage.blocks))
         for stage in plan.stages
     )
-    return Complexity(
-        stem_cost, stages, linear(plan.head.in_features, plan.head.num_classes)
-    )
+    return Complexity(cost_of(plan.stem), stages, cost_of(plan.head))

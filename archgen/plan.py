@@ -1,65 +1,65 @@
-"""Lower a validated spec to an immutable plan that resolves every block.
+"""Lower a validated spec to an immutable plan of operations.
 
-This is the only module that does channel, width and spatial arithmetic. The linter, the
-complexity analysis and the templates read the plan and never recompute it. The rules are
-torchvision's, so that generated models are weight-compatible with it:
+This is the only module that does channel, width and spatial arithmetic. Every consumer (the
+linter, the complexity analysis, the summaries and the renderer) reads the plan and never
+recomputes it. The rules are torchvision's and timm's, so that generated models are
+weight-compatible with them:
 
 * paper notation: bottleneck width ``int(planes * d / 64) * C``, output ``planes * expansion``;
-* the first block of a stage carries the stride (in the 3x3 convolution, "ResNet v1.5") and has a
-  projection shortcut when the stride is not 1 or the channel count changes;
-* ``dilate`` replaces a stage's stride by dilation; the stage's first block keeps the previous
-  dilation (torchvision's ``replace_stride_with_dilation``).
+* the first block of a stage carries the stride and has a projection shortcut when the stride is
+  not 1 or the channel count changes;
+* ``dilate`` (torchvision's ``replace_stride_with_dilation``) or ``output_stride`` (timm's)
+  replace a stage's stride by dilation; a stage's first block keeps the previous dilation in its
+  first spatial convolution, every later block uses the new one.
+
+Which operations a component runs is not decided here but by its recipe (:mod:`archgen.recipes`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from archgen import limits
 from archgen.diagnostics import Diagnostic
+from archgen.ops import Act, Conv, Norm, Op, Pool
+from archgen.recipes import (
+    BLOCKS,
+    RESIDUAL_ACT,
+    SHORTCUTS,
+    BlockArgs,
+    ShortcutArgs,
+    StemArgs,
+    Style,
+    head,
+    stem,
+)
 from archgen.source import Document, Loc
-from archgen.spec import BlockType, NetworkSpec, StageOptions
+from archgen.spec import NetworkSpec, StageOptions
 
-EXPANSION: dict[str, int] = {"basic": 1, "bottleneck": 4}
-BLOCK_CLASS: dict[str, str] = {"basic": "BasicBlock", "bottleneck": "Bottleneck"}
-POOL_KERNEL, POOL_STRIDE, POOL_PADDING = 3, 2, 1
-
-
-def conv_output_size(
-    size: int, kernel: int, stride: int, padding: int, dilation: int = 1
-) -> int:
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
-
-
-@dataclass(frozen=True)
-class StemPlan:
-    in_channels: int
-    width: int
-    kernel_size: int
-    stride: int
-    padding: int
-    pool: bool
-    in_size: int
-    conv_size: int
-    out_size: int
+DEFAULT_GROUP_NORM_GROUPS = 32
 
 
 @dataclass(frozen=True)
 class BlockPlan:
-    kind: BlockType
+    recipe: str
+    """Key of the block's recipe in :data:`archgen.recipes.BLOCKS`."""
+    ops: tuple[Op, ...]
+    """The residual branch, in order."""
+    shortcut: tuple[Op, ...] | None
+    """The projection shortcut's operations; None for an identity shortcut."""
+    shortcut_recipe: str
+    residual_act: Act
+    """The activation after the residual addition."""
+    drop_path_index: int | None
+    """Position of the block in the network's stochastic-depth schedule."""
     in_channels: int
-    width: int
     out_channels: int
-    groups: int
-    stride: int
-    dilation: int
-    project: bool
-    """Whether the shortcut is a 1x1 convolution and batch norm (torchvision's ``downsample``)."""
     in_size: int
     out_size: int
 
     @property
-    def class_name(self) -> str:
-        return BLOCK_CLASS[self.kind]
+    def all_ops(self) -> tuple[Op, ...]:
+        return self.ops + (self.shortcut or ()) + (self.residual_act,)
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,11 @@ class Notation:
 class StagePlan:
     index: int
     """1-based; the stage's module is ``layer{index}``."""
-    kind: BlockType
+    recipe: str
     blocks: tuple[BlockPlan, ...]
     declared_stride: int
     dilate: bool
+    """The stage's stride became dilation (``dilate`` or ``output_stride``)."""
     width: int
     groups: int
     out_channels: int
@@ -98,6 +99,8 @@ class StagePlan:
     """The map size had every stride been applied: a dilation that replaces a stride still halves
     it. The design rules compare stages by nominal size."""
     nominal_out_size: int
+    reduction: int
+    """Total stride from the input to the stage's output (timm's feature ``reduction``)."""
     notation: Notation
     origins: tuple[tuple[str, Loc], ...]
 
@@ -121,37 +124,15 @@ class StagePlan:
                 return known[field]
         return self.loc
 
-    @property
-    def runs(self) -> tuple[tuple[BlockPlan, int], ...]:
-        """Consecutive identical blocks, grouped: how the generated code spells the stage."""
-        runs: list[tuple[BlockPlan, int]] = []
-        for block in self.blocks:
-            if runs and runs[-1][0] == block:
-                runs[-1] = (block, runs[-1][1] + 1)
-            else:
-                runs.append((block, 1))
-        return tuple(runs)
-
 
 @dataclass(frozen=True)
-class HeadPlan:
-    in_features: int
-    num_classes: int
+class FeatureTap:
+    """A map ``forward_intermediates`` returns: timm's ``feature_info`` entry."""
 
-
-@dataclass(frozen=True)
-class BlockClassPlan:
-    """One block class of the generated module, with only the options the network uses."""
-
-    kind: BlockType
-    groups: bool
-    dilation: bool
-    takes_width: bool
-    """Bottlenecks always take an inner width; a basic block only when one differs from its output."""
-
-    @property
-    def name(self) -> str:
-        return BLOCK_CLASS[self.kind]
+    module: str
+    channels: int
+    reduction: int
+    size: int
 
 
 @dataclass(frozen=True)
@@ -159,11 +140,17 @@ class NetworkPlan:
     name: str
     class_name: str
     description: str
+    layout: str
     in_channels: int
     image_size: int
-    stem: StemPlan
+    stem: tuple[Op, ...]
+    stem_type: str
     stages: tuple[StagePlan, ...]
-    head: HeadPlan
+    head: tuple[Op, ...]
+    num_features: int
+    num_classes: int
+    drop_rate: float | None
+    drop_path_rate: float | None
     zero_init_residual: bool
     ignored_codes: frozenset[str]
     severity_overrides: tuple[tuple[str, str], ...]
@@ -173,21 +160,43 @@ class NetworkPlan:
         return tuple(block for stage in self.stages for block in stage.blocks)
 
     @property
-    def block_classes(self) -> tuple[BlockClassPlan, ...]:
-        classes = []
-        for kind in ("basic", "bottleneck"):
-            blocks = [block for block in self.blocks if block.kind == kind]
-            if blocks:
-                classes.append(
-                    BlockClassPlan(
-                        kind,
-                        groups=any(block.groups != 1 for block in blocks),
-                        dilation=any(block.dilation != 1 for block in blocks),
-                        takes_width=kind == "bottleneck"
-                        or any(block.width != block.out_channels for block in blocks),
-                    )
-                )
-        return tuple(classes)
+    def stem_out_size(self) -> int:
+        return _out_size(self.stem)
+
+    @property
+    def stem_width(self) -> int:
+        return next(op.channels for op in reversed(self.stem) if isinstance(op, Norm))
+
+    @property
+    def features(self) -> tuple[FeatureTap, ...]:
+        """The stem's activation and each stage's output, as timm's ``feature_info``."""
+        tap = next(op for op in self.stem if isinstance(op, Act) and "." not in op.path)
+        stem_reduction = _reduction(self.stem, until=tap)
+        taps = [FeatureTap(tap.path, self.stem_width, stem_reduction, tap.size)]
+        taps += [
+            FeatureTap(stage.name, stage.out_channels, stage.reduction, stage.out_size)
+            for stage in self.stages
+        ]
+        return tuple(taps)
+
+
+def _out_size(ops: tuple[Op, ...]) -> int:
+    for op in reversed(ops):
+        if isinstance(op, Conv | Pool):
+            return op.out_size
+        if isinstance(op, Norm | Act):
+            return op.size
+    raise ValueError("no sized operation")
+
+
+def _reduction(ops: tuple[Op, ...], until: Op | None = None) -> int:
+    total = 1
+    for op in ops:
+        if isinstance(op, Conv | Pool):
+            total *= int(op.stride)
+        if op is until:
+            break
+    return total
 
 
 def default_class_name(name: str) -> str:
@@ -195,31 +204,52 @@ def default_class_name(name: str) -> str:
     return name[0].upper() + name[1:]
 
 
+@dataclass
+class _Cursor:
+    """Where lowering stands between stages."""
+
+    channels: int
+    size: int
+    nominal: int
+    reduction: int
+    dilation: int
+    block_index: int = 0
+
+
 def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnostic]:
-    stem_spec = spec.stem
-    padding = stem_spec.kernel_size // 2
-    conv_size = conv_output_size(
-        spec.input.image_size, stem_spec.kernel_size, stem_spec.stride, padding
-    )
-    out_size = (
-        conv_output_size(conv_size, POOL_KERNEL, POOL_STRIDE, POOL_PADDING)
-        if stem_spec.pool
-        else conv_size
-    )
-    stem = StemPlan(
-        spec.input.channels,
-        stem_spec.width,
-        stem_spec.kernel_size,
-        stem_spec.stride,
-        padding,
-        stem_spec.pool,
-        spec.input.image_size,
-        conv_size,
-        out_size,
-    )
     problems: list[Diagnostic] = []
+    style = _style(spec, document, problems)
+    given_pool = spec.stem.pool
+    pool = (
+        given_pool if isinstance(given_pool, str) else ("max" if given_pool else "none")
+    )
+    stem_spec = spec.stem
+    if stem_spec.type != "conv" and ("kernel_size" in _given(document, ("stem",))):
+        problems.append(
+            document.diagnostic(
+                "AG108",
+                f"stem.kernel_size applies to a 'conv' stem; a '{stem_spec.type}' stem has three "
+                "3x3 convolutions; expected no kernel_size here",
+                ("stem", "kernel_size"),
+                at_key=True,
+            )
+        )
+    stem_ops = stem(
+        StemArgs(
+            stem_spec.type,
+            spec.input.channels,
+            stem_spec.width,
+            stem_spec.kernel_size if stem_spec.type == "conv" else 3,
+            stem_spec.stride,
+            str(pool),
+            spec.input.image_size,
+        ),
+        style,
+    )
+    reduction = _reduction(stem_ops)
+    size = _out_size(stem_ops)
+    cursor = _Cursor(stem_spec.width, size, size, reduction, 1)
     stages: list[StagePlan] = []
-    channels, size, nominal, dilation = stem.width, stem.out_size, stem.out_size, 1
     for index, stage_spec in enumerate(spec.stages, start=1):
         merged, origins = _merge(spec.defaults, stage_spec, index - 1)
         stage = _lower_stage(
@@ -227,37 +257,79 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
             stage_spec.blocks,
             merged,
             origins,
-            channels,
-            size,
-            nominal,
-            dilation,
+            cursor,
+            spec,
+            style,
             document,
         )
         if isinstance(stage, Diagnostic):
             problems.append(stage)
             continue
         stages.append(stage)
-        channels, size, nominal = (
-            stage.out_channels,
-            stage.out_size,
-            stage.nominal_out_size,
-        )
-        dilation = stage.blocks[-1].dilation
     if problems:
         return problems
+    num_classes = spec.head.num_classes
     return NetworkPlan(
         name=spec.name,
         class_name=spec.class_name or default_class_name(spec.name),
         description=spec.description,
+        layout=spec.layout,
         in_channels=spec.input.channels,
         image_size=spec.input.image_size,
-        stem=stem,
+        stem=stem_ops,
+        stem_type=stem_spec.type,
         stages=tuple(stages),
-        head=HeadPlan(channels, spec.head.num_classes),
+        head=head(
+            cursor.channels,
+            num_classes,
+            cursor.size,
+            spec.head.drop_rate is not None,
+            style,
+        ),
+        num_features=cursor.channels,
+        num_classes=num_classes,
+        drop_rate=spec.head.drop_rate,
+        drop_path_rate=spec.drop_path_rate,
         zero_init_residual=spec.init.zero_init_residual,
         ignored_codes=frozenset(spec.lint.ignore),
         severity_overrides=tuple(sorted(spec.lint.severity.items())),
     )
+
+
+def _given(document: Document, loc: Loc) -> set[str]:
+    """Keys the file itself writes in the mapping at ``loc``."""
+    node: object = document.data
+    for part in loc:
+        node = node.get(part) if isinstance(node, dict) else None
+    return set(node) if isinstance(node, dict) else set()
+
+
+def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> Style:
+    norm = spec.norm
+    if norm.type != "group" and (
+        norm.groups is not None or norm.group_size is not None
+    ):
+        key = "groups" if norm.groups is not None else "group_size"
+        problems.append(
+            document.diagnostic(
+                "AG108",
+                f"norm.{key} applies to group norm; norm.type is '{norm.type}'; expected "
+                "'type: group' or no groups",
+                ("norm", key),
+                at_key=True,
+            )
+        )
+    if norm.groups is not None and norm.group_size is not None:
+        problems.append(
+            document.diagnostic(
+                "AG108",
+                "norm gives both groups and group_size; expected one of them",
+                ("norm", "group_size"),
+                at_key=True,
+            )
+        )
+    groups = norm.groups or (0 if norm.group_size else DEFAULT_GROUP_NORM_GROUPS)
+    return Style(spec.layout, norm.type, groups, norm.group_size or 0, spec.act)
 
 
 def _merge(
@@ -277,28 +349,8 @@ def _merge(
     return merged, tuple(origins)
 
 
-def _lower_stage(
-    index: int,
-    count: int,
-    merged: dict[str, object],
-    origins: tuple[tuple[str, Loc], ...],
-    in_channels: int,
-    in_size: int,
-    nominal_in: int,
-    previous_dilation: int,
-    document: Document,
-) -> StagePlan | Diagnostic:
-    loc: Loc = ("stages", index - 1)
-    declared_kind = merged.get("block")
-    if declared_kind not in EXPANSION:
-        return document.diagnostic(
-            "AG105",
-            f"layer{index} has no block type; expected 'block: basic' or 'block: bottleneck' "
-            "in the stage or in defaults",
-            loc,
-        )
-    kind: BlockType = "basic" if declared_kind == "basic" else "bottleneck"
-    notation = Notation(
+def _notation(merged: dict[str, object]) -> Notation:
+    return Notation(
         *(
             _int(merged.get(field))
             for field in (
@@ -312,6 +364,30 @@ def _lower_stage(
             )
         )
     )
+
+
+def _lower_stage(
+    index: int,
+    count: int,
+    merged: dict[str, object],
+    origins: tuple[tuple[str, Loc], ...],
+    cursor: _Cursor,
+    spec: NetworkSpec,
+    style: Style,
+    document: Document,
+) -> StagePlan | Diagnostic:
+    loc: Loc = ("stages", index - 1)
+    where = dict(origins)
+    recipe_name = merged.get("block")
+    if not isinstance(recipe_name, str) or recipe_name not in BLOCKS:
+        return document.diagnostic(
+            "AG105",
+            f"layer{index} (stages[{index - 1}]) has no block type; expected 'block: basic' or "
+            "'block: bottleneck' in the stage or in defaults",
+            loc,
+        )
+    recipe = BLOCKS[recipe_name]
+    notation = _notation(merged)
     width = notation.width if notation.width is not None else notation.paper_width
     if (
         width is None
@@ -321,75 +397,137 @@ def _lower_stage(
         width = notation.groups * notation.group_width
     out_channels = notation.out_channels
     if out_channels is None and notation.planes is not None:
-        out_channels = notation.planes * EXPANSION[kind]
+        out_channels = notation.planes * recipe.expansion
     if width is None or out_channels is None:
         return document.diagnostic(
-            "AG105",
-            f"layer{index} does not say how wide it is; expected 'planes' (paper notation) or "
-            "'width' and 'out_channels' (explicit)",
+            "AG107",
+            f"layer{index} (stages[{index - 1}]) does not say how wide it is; expected "
+            "'planes' (paper notation) or 'width' and 'out_channels' (explicit)",
             loc,
         )
+    for what, value, fields in (
+        ("width", width, ("width", "planes", "base_width", "cardinality")),
+        ("output channels", out_channels, ("out_channels", "planes")),
+    ):
+        if value > limits.MAX_CHANNELS:
+            field = next((f for f in fields if f in where), "planes")
+            return document.diagnostic(
+                "AG109",
+                f"layer{index} (stages[{index - 1}]) {what} comes to {value:,} channels from "
+                f"{field}; archgen's limit is {limits.MAX_CHANNELS:,}",
+                where.get(field, loc),
+            )
     if notation.groups is not None:
         groups = notation.groups
     elif notation.group_width is not None:
         groups = max(1, width // notation.group_width)
     else:
         groups = notation.cardinality or 1
+    stride_on = str(merged.get("stride_on") or "3x3")
+    if stride_on == "1x1" and recipe_name != "bottleneck":
+        return document.diagnostic(
+            "AG108",
+            f"layer{index} (stages[{index - 1}]) puts the stride on a 1x1 convolution, which "
+            f"only a bottleneck block has; expected 'stride_on: 3x3' for {recipe_name} blocks",
+            where["stride_on"],
+        )
+    attention = merged.get("attention")
+    attention_args = None
+    if attention is not None:
+        kind = attention.type  # type: ignore[attr-defined]
+        ratio, divisor = attention.ratio, attention.divisor  # type: ignore[attr-defined]
+        if kind == "eca" and (ratio is not None or divisor is not None):
+            return document.diagnostic(
+                "AG108",
+                f"layer{index} (stages[{index - 1}]) gives ECA a reduction "
+                f"{'ratio' if ratio is not None else 'divisor'}; ECA has none (its kernel "
+                "follows from the channels); expected only 'type: eca'",
+                where["attention"],
+            )
+        attention_args = (kind, ratio, divisor)
+
     declared_stride = _int(merged.get("stride")) or 1
     dilate = bool(merged.get("dilate"))
-    if dilate and kind == "basic":
-        return document.diagnostic(
-            "AG105",
-            f"layer{index} dilates basic blocks; only bottleneck blocks support dilation "
-            "(as in torchvision)",
-            dict(origins)["dilate"],
+    if (
+        spec.output_stride is not None
+        and declared_stride > 1
+        and cursor.reduction >= spec.output_stride
+    ):
+        dilate = True
+    previous_dilation = cursor.dilation
+    if dilate:
+        stride, dilation = 1, previous_dilation * declared_stride
+    else:
+        stride, dilation = declared_stride, previous_dilation
+    shortcut_recipe = SHORTCUTS[str(merged.get("shortcut") or "conv")]
+    drop_path = spec.drop_path_rate is not None
+    blocks: list[BlockPlan] = []
+    in_channels, size = cursor.channels, cursor.size
+    for position in range(count):
+        first = position == 0
+        args = BlockArgs(
+            in_channels=in_channels,
+            width=width,
+            out_channels=out_channels,
+            groups=groups,
+            stride=stride if first else 1,
+            first_dilation=previous_dilation if first else dilation,
+            dilation=dilation,
+            in_size=size,
+            stride_on=stride_on,
+            attention=attention_args,
+            drop_path=drop_path,
         )
-    stride, dilation = (
-        (1, previous_dilation * declared_stride)
-        if dilate
-        else (declared_stride, previous_dilation)
-    )
-    out_size = conv_output_size(in_size, 1, stride, 0)
-    first = BlockPlan(
-        kind=kind,
-        in_channels=in_channels,
-        width=width,
-        out_channels=out_channels,
-        groups=groups,
-        stride=stride,
-        dilation=previous_dilation,
-        project=stride != 1 or in_channels != out_channels,
-        in_size=in_size,
-        out_size=out_size,
-    )
-    rest = BlockPlan(
-        kind=kind,
-        in_channels=out_channels,
-        width=width,
-        out_channels=out_channels,
-        groups=groups,
-        stride=1,
-        dilation=dilation,
-        project=False,
-        in_size=out_size,
-        out_size=out_size,
-    )
-    return StagePlan(
+        ops = recipe.build(args, style)
+        shortcut = None
+        if first and (stride != 1 or in_channels != out_channels):
+            shortcut = shortcut_recipe.build(
+                ShortcutArgs(in_channels, out_channels, stride, dilation, size), style
+            )
+        out_size = _out_size(ops)
+        blocks.append(
+            BlockPlan(
+                recipe=recipe_name,
+                ops=ops,
+                shortcut=shortcut,
+                shortcut_recipe=shortcut_recipe.name,
+                residual_act=style.act_op(RESIDUAL_ACT, out_size),
+                drop_path_index=cursor.block_index if drop_path else None,
+                in_channels=in_channels,
+                out_channels=out_channels,
+                in_size=size,
+                out_size=out_size,
+            )
+        )
+        cursor.block_index += 1
+        in_channels, size = out_channels, out_size
+    nominal_out = _ceil_div(cursor.nominal, declared_stride)
+    if not dilate:
+        cursor.reduction *= declared_stride
+    stage = StagePlan(
         index=index,
-        kind=kind,
-        blocks=(first,) + (rest,) * (count - 1),
+        recipe=recipe_name,
+        blocks=tuple(blocks),
         declared_stride=declared_stride,
         dilate=dilate,
         width=width,
         groups=groups,
         out_channels=out_channels,
-        in_size=in_size,
-        out_size=out_size,
-        nominal_in_size=nominal_in,
-        nominal_out_size=conv_output_size(nominal_in, 1, declared_stride, 0),
+        in_size=cursor.size,
+        out_size=size,
+        nominal_in_size=cursor.nominal,
+        nominal_out_size=nominal_out,
+        reduction=cursor.reduction,
         notation=notation,
         origins=origins,
     )
+    cursor.channels, cursor.size, cursor.nominal = out_channels, size, nominal_out
+    cursor.dilation = dilation
+    return stage
+
+
+def _ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
 
 
 def _int(value: object) -> int | None:

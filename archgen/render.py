@@ -18,11 +18,11 @@ import jinja2
 
 from archgen.complexity import CONVENTION, Complexity
 from archgen.header import comment_text, make_header
-from archgen.plan import BlockPlan, NetworkPlan
+from archgen.ops import Pool, kind_of
+from archgen.plan import NetworkPlan
+from archgen.pyformat import layout
 from archgen.summary import table
-
-LINE_LENGTH = 88
-"""ruff's default line length; generated code fits it whatever the project's settings."""
+from archgen.view import block_expr, build_view, run_expr
 
 
 def template_dir() -> Path:
@@ -44,62 +44,43 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["doc"] = docstring_text
     environment.filters["thousands"] = lambda number: f"{number:,}"
-    environment.globals["call"] = call
-    environment.globals["block_args"] = block_args
+    environment.globals.update(
+        layout=layout, block_expr=block_expr, run_expr=run_expr, op_kind=kind_of
+    )
     return environment
+
+
+LAYOUT_NAMES = {
+    "torchvision": "torchvision's ResNet (conv1, bn1, layer1, ..., fc)",
+    "timm": "timm's ResNet (conv1, bn1, act1, layer1, ..., fc)",
+}
 
 
 def render(
     plan: NetworkPlan, complexity: Complexity, source: str, spec_sha256: str
 ) -> str:
-    """The complete module: header, docstring, block classes, model class and builder."""
+    """The complete module: header, docstring, helper and block classes, model and builder."""
+    builder_args = ["num_classes", "in_channels", "zero_init_residual"]
+    if plan.drop_rate is not None:
+        builder_args.append("drop_rate")
+    if plan.drop_path_rate is not None:
+        builder_args.append("drop_path_rate")
+    view = build_view(plan)
     body = (
         _environment()
         .get_template("module.py.j2")
         .render(
-            plan=plan,
-            classes=plan.block_classes,
+            view=view,
             costs=complexity.stages,
             table=table(plan, complexity),
             convention=CONVENTION,
             source=comment_text(source),
+            layout_name=LAYOUT_NAMES[plan.layout],
+            head_pool=next(op.path for op in plan.head if isinstance(op, Pool)),
+            builder_args=[f"{name}={name}" for name in builder_args],
         )
     )
     return make_header(source, spec_sha256, body) + body
-
-
-def block_args(block: BlockPlan, widened: bool) -> list[str]:
-    """Constructor arguments of one block, leaving out those at their default."""
-    args = [str(block.in_channels)]
-    if block.kind == "bottleneck" or widened:
-        args.append(str(block.width))
-    args.append(str(block.out_channels))
-    if block.stride != 1:
-        args.append(f"stride={block.stride}")
-    if block.groups != 1:
-        args.append(f"groups={block.groups}")
-    if block.dilation != 1:
-        args.append(f"dilation={block.dilation}")
-    if block.project:
-        args.append("project=True")
-    return args
-
-
-def call(indent: int, head: str, args: list[str], tail: str = "") -> str:
-    """Lay out ``head(args)tail`` the way ``ruff format`` does for a call with plain arguments.
-
-    On one line if it fits; otherwise the arguments on one indented line; otherwise one argument
-    per line with a trailing comma.
-    """
-    pad = " " * indent
-    line = f"{pad}{head}({', '.join(args)}){tail}"
-    if len(line) <= LINE_LENGTH:
-        return line
-    inner = f"{pad}    {', '.join(args)}"
-    if len(inner) <= LINE_LENGTH:
-        return f"{pad}{head}(\n{inner}\n{pad}){tail}"
-    exploded = "".join(f"{pad}    {arg},\n" for arg in args)
-    return f"{pad}{head}(\n{exploded}{pad}){tail}"
 
 
 def docstring_text(text: str) -> str:

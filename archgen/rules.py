@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from archgen.complexity import Complexity
-from archgen.plan import EXPANSION, NetworkPlan, StagePlan
+from archgen.ops import Conv, Norm, Op
+from archgen.plan import NetworkPlan, StagePlan
+from archgen.recipes import BLOCKS
 from archgen.source import Loc
 
 BALANCE_THRESHOLD = 2.0
@@ -27,6 +29,11 @@ class Finding:
 
 
 Rule = Callable[[NetworkPlan, Complexity], Iterator[Finding]]
+
+
+def _depth(stage: StagePlan) -> int:
+    """Convolutions on a block's residual branch (attention excluded): 2 for a basic block."""
+    return sum(isinstance(op, Conv) for op in stage.blocks[-1].ops)
 
 
 def _size(size: int) -> str:
@@ -47,7 +54,7 @@ def groups_divide_width(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
             )
             continue
         split = [("width", stage.width)]
-        if stage.kind == "basic":
+        if _depth(stage) < 3:  # every convolution of a depth-2 block is grouped
             split.append(("output channels", stage.out_channels))
         for what, channels in split:
             if channels and channels % stage.groups:
@@ -74,7 +81,7 @@ def notation_agrees(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
                 f"{n.paper_width}; expected the two to agree",
                 stage.origin("width"),
             )
-        expansion = EXPANSION[stage.kind]
+        expansion = BLOCKS[stage.recipe].expansion
         if (
             n.planes is not None
             and n.out_channels is not None
@@ -140,7 +147,7 @@ def map_not_exhausted(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
 def basic_block_not_grouped(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
     """AG205: grouping a depth-2 block makes no new topology (the paper, section 3.3)."""
     for stage in plan.stages:
-        if stage.kind != "basic":
+        if _depth(stage) >= 3:
             continue
         if stage.groups != 1:
             yield Finding(
@@ -173,6 +180,59 @@ def width_not_zero(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
             )
 
 
+def _all_ops(plan: NetworkPlan) -> Iterator[Op]:
+    yield from plan.stem
+    for block in plan.blocks:
+        yield from block.all_ops
+    yield from plan.head
+
+
+def _divisors_near(channels: int, wanted: int) -> list[int]:
+    divisors = [d for d in range(1, channels + 1) if channels % d == 0]
+    return sorted(divisors, key=lambda d: (abs(d - wanted), d))[:3]
+
+
+def norm_groups_divide(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
+    """AG207: GroupNorm splits channels into equal groups, at every norm of the network."""
+    seen: set[int] = set()
+    for op in _all_ops(plan):
+        if not isinstance(op, Norm) or op.kind != "group" or op.channels in seen:
+            continue
+        seen.add(op.channels)
+        if op.group_size:
+            if op.channels % op.group_size:
+                yield Finding(
+                    "AG207",
+                    f"group norm of {op.channels} channels ({op.path}) cannot make groups of "
+                    f"{op.group_size}; expected a group_size that divides every channel count, "
+                    f"such as {', '.join(map(str, _divisors_near(op.channels, op.group_size)))}",
+                    ("norm", "group_size"),
+                )
+                return
+        elif op.channels % op.groups:
+            yield Finding(
+                "AG207",
+                f"group norm of {op.channels} channels ({op.path}) cannot make {op.groups} "
+                "groups; expected groups that divide every channel count, such as "
+                f"{', '.join(map(str, _divisors_near(op.channels, op.groups)))}",
+                ("norm", "groups"),
+            )
+            return
+
+
+def stem_width(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
+    """AG208: a deep stem's convolutions take fractions of its width; none may be empty."""
+    widths = [op.out_channels for op in plan.stem if isinstance(op, Conv)]
+    if min(widths) == 0 or (plan.stem_type != "conv" and plan.stem_width % 2):
+        yield Finding(
+            "AG208",
+            f"a {plan.stem_type} stem of width {plan.stem_width} has convolutions of widths "
+            f"{', '.join(map(str, widths))}; expected an even width of at least "
+            f"{8 if plan.stem_type == 'deep_tiered' else 2}",
+            ("stem", "width"),
+        )
+
+
 def _pairs(plan: NetworkPlan) -> Iterator[tuple[StagePlan, StagePlan]]:
     yield from zip(plan.stages, plan.stages[1:], strict=False)
 
@@ -184,7 +244,7 @@ def same_size_same_shape(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
             continue
         size = _size(stage.nominal_out_size)
         for what, old, new, fields in (
-            ("block type", before.kind, stage.kind, ("block",)),
+            ("block type", before.recipe, stage.recipe, ("block",)),
             ("width", before.width, stage.width, ("width", "planes", "base_width")),
             (
                 "groups",
@@ -265,6 +325,8 @@ RULES: tuple[Rule, ...] = (
     map_not_exhausted,
     basic_block_not_grouped,
     width_not_zero,
+    norm_groups_divide,
+    stem_width,
     same_size_same_shape,
     halving_doubles,
     cost_balance,

@@ -103,18 +103,34 @@ class InputSpec(_Model):
     )
 
 
-class StemSpec(_Model):
-    """torchvision's stem: a KxK convolution, batch norm, ReLU and an optional 3x3 max pool."""
+StemType = Literal["conv", "deep", "deep_tiered"]
+StemPool = Literal["max", "conv", "none"]
 
-    type: Literal["conv"] = Field(
-        "conv", description="Stem kind; 'conv' is torchvision's."
+
+class StemSpec(_Model):
+    """The stem: one KxK convolution (torchvision's) or three 3x3 ones ("ResNet-C"), batch norm,
+    activation, then a 3x3 stride-2 max pool, a 3x3 stride-2 convolution (ResNet-RS) or nothing."""
+
+    type: StemType = Field(
+        "conv",
+        description="'conv': one KxK convolution (torchvision's); 'deep': three 3x3 "
+        "convolutions of widths w/2, w/2, w (ResNet-C); 'deep_tiered': 3w/8, w/2, w.",
     )
-    width: Channels = Field(64, description="Output channels of the stem convolution.")
+    width: Channels = Field(64, description="Output channels of the stem.")
     kernel_size: int = Field(
-        7, ge=1, le=limits.MAX_KERNEL_SIZE, description="Odd kernel size."
+        7,
+        ge=1,
+        le=limits.MAX_KERNEL_SIZE,
+        description="Odd kernel size of a 'conv' stem.",
     )
-    stride: int = Field(2, ge=1, le=limits.MAX_STRIDE)
-    pool: bool = Field(True, description="3x3 stride-2 max pool after the convolution.")
+    stride: int = Field(
+        2, ge=1, le=limits.MAX_STRIDE, description="Stride of the first convolution."
+    )
+    pool: bool | StemPool = Field(
+        True,
+        description="After the stem: 'max' (or true) a 3x3 stride-2 max pool; 'conv' a 3x3 "
+        "stride-2 convolution, norm and activation (ResNet-RS); 'none' (or false) nothing.",
+    )
 
     @field_validator("kernel_size")
     @classmethod
@@ -126,11 +142,45 @@ class StemSpec(_Model):
         return value
 
 
+class AttentionSpec(_Model):
+    """Channel attention after the last norm of each block, before the residual addition."""
+
+    type: Literal["se", "eca"] = Field(
+        description="'se': squeeze-excitation (Hu et al.); 'eca': efficient channel "
+        "attention (Wang et al.), kernel size from the channel count."
+    )
+    ratio: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="SE: reduced width as a fraction of the channels (default 1/16).",
+    )
+    divisor: int | None = Field(
+        None,
+        ge=1,
+        le=limits.MAX_CHANNELS,
+        description="SE: the reduced width is rounded to a multiple of this (default 8).",
+    )
+
+
 class StageOptions(_Model):
     """Settings a stage may give; ``defaults`` gives them once for every stage."""
 
     block: BlockType | None = Field(
         None, description="'basic' (two 3x3) or 'bottleneck'."
+    )
+    stride_on: Literal["3x3", "1x1"] | None = Field(
+        None,
+        description="Bottleneck convolution that carries the stride: '3x3' (ResNet v1.5, "
+        "the default) or '1x1' (the original ResNet).",
+    )
+    shortcut: Literal["conv", "avg_pool"] | None = Field(
+        None,
+        description="Projection shortcut: 'conv' (a strided 1x1 convolution, the default) or "
+        "'avg_pool' (2x2 average pool, then a 1x1 convolution: ResNet-D).",
+    )
+    attention: AttentionSpec | None = Field(
+        None, description="Channel attention in every block of the stage."
     )
     stride: int | None = Field(
         None, ge=1, le=limits.MAX_STRIDE, description="Default 1."
@@ -172,7 +222,38 @@ class HeadSpec(_Model):
     type: Literal["linear"] = Field(
         "linear", description="Global average pool and a linear layer."
     )
-    num_classes: int = Field(1000, ge=1, le=limits.MAX_CLASSES)
+    num_classes: int = Field(
+        1000,
+        ge=0,
+        le=limits.MAX_CLASSES,
+        description="Classes; 0 gives a headless backbone (pooled features).",
+    )
+    drop_rate: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description="Dropout before the classifier (timm's drop_rate).",
+    )
+
+
+class NormSpec(_Model):
+    type: Literal["batch", "group", "frozen_batch"] = Field(
+        "batch",
+        description="'batch', 'group' (GroupNorm) or 'frozen_batch' (fixed statistics and "
+        "affine, for fine-tuning detectors).",
+    )
+    groups: Channels | None = Field(
+        None, description="Group norm: groups per layer (default 32)."
+    )
+    group_size: Channels | None = Field(
+        None, description="Group norm: channels per group instead of a group count."
+    )
+
+
+ActName = Literal[
+    "relu", "relu6", "silu", "gelu", "mish", "hard_swish", "leaky_relu", "elu"
+]
+LayoutName = Literal["torchvision", "timm"]
 
 
 class InitSpec(_Model):
@@ -206,8 +287,25 @@ class NetworkSpec(_Model):
         None, description="Model class; default from name."
     )
     description: str = Field("", max_length=limits.MAX_DESCRIPTION_LENGTH)
+    layout: LayoutName = Field(
+        "torchvision",
+        description="Whose state-dict layout and module names the module follows.",
+    )
     input: InputSpec = InputSpec()
     stem: StemSpec = StemSpec()
+    norm: NormSpec = NormSpec()
+    act: ActName = Field("relu", description="Activation of the stem and the blocks.")
+    output_stride: Literal[8, 16, 32] | None = Field(
+        None,
+        description="Largest reduction of the input: later stages dilate instead of "
+        "striding (timm's output_stride).",
+    )
+    drop_path_rate: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description="Stochastic depth: rate of the last block, linear from 0 (timm's rule).",
+    )
     defaults: StageOptions = StageOptions()
     stages: list[StageSpec] = Field(min_length=1, max_length=limits.MAX_STAGES)
     head: HeadSpec = HeadSpec()

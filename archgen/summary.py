@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from archgen.complexity import CONVENTION, Complexity, Cost, StageCost
+from archgen.complexity import CONVENTION, Complexity, Cost, StageCost, cost_of
+from archgen.ops import Act, Attention, Conv, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
 
 
@@ -24,37 +25,79 @@ def _size(size: int) -> str:
     return f"{size}x{size}"
 
 
+def _conv_text(op: Conv, show_stride: bool = False) -> str:
+    text = f"{op.kernel}x{op.kernel}, {op.out_channels}"
+    if op.groups != 1:
+        text += f", C={op.groups}"
+    if op.dilation != 1:
+        text += f", dilation {op.dilation}"
+    if show_stride and op.stride != 1:
+        text += f", stride {op.stride}"
+    return text
+
+
+def _op_text(op: Op, show_stride: bool = False) -> str | None:
+    """One operation as the paper's tables write it; None for what they leave out."""
+    if isinstance(op, Conv):
+        return _conv_text(op, show_stride)
+    if isinstance(op, Attention):
+        return f"SE, {op.hidden}" if op.kind == "se" else f"ECA, k={op.hidden}"
+    if isinstance(op, Pool) and op.kind == "max":
+        return f"{op.kernel}x{op.kernel} max pool, stride {op.stride}"
+    return None
+
+
+def _texts(ops: tuple[Op, ...], show_stride: bool = False) -> list[str]:
+    return [text for op in ops if (text := _op_text(op, show_stride)) is not None]
+
+
 def block_template(stage: StagePlan) -> str:
     """The stage's block as the paper's Table 1 writes it: ``[1x1, 128; 3x3, 128, C=32; ...] x3``."""
-    block = stage.blocks[-1]
-    middle = f"3x3, {block.width}"
-    if block.groups != 1:
-        middle += f", C={block.groups}"
-    if block.dilation != 1:
-        middle += f", dilation {block.dilation}"
-    if stage.kind == "bottleneck":
-        layers = f"1x1, {block.width}; {middle}; 1x1, {block.out_channels}"
-    else:
-        last = f"3x3, {block.out_channels}" + (
-            f", C={block.groups}" if block.groups != 1 else ""
-        )
-        layers = f"{middle}; {last}"
-    return f"[{layers}] x{len(stage.blocks)}"
+    return f"[{'; '.join(_texts(stage.blocks[-1].ops))}] x{len(stage.blocks)}"
+
+
+def _split_stem(plan: NetworkPlan) -> tuple[tuple[Op, ...], tuple[Op, ...]]:
+    """The stem's convolutions up to its activation, and the pooling that follows."""
+    tap = plan.features[0].module
+    cut = next(
+        i for i, op in enumerate(plan.stem) if isinstance(op, Act) and op.path == tap
+    )
+    return plan.stem[: cut + 1], plan.stem[cut + 1 :]
+
+
+def head_text(plan: NetworkPlan) -> str:
+    parts = ["global average pool"]
+    if plan.drop_rate is not None:
+        parts.append(f"dropout {plan.drop_rate:g}")
+    parts.append(f"{plan.num_classes}-d fc" if plan.num_classes else "no classifier")
+    return ", ".join(parts)
 
 
 def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
-    stem = plan.stem
+    convs, pool = _split_stem(plan)
+    tap = plan.features[0]
+    pool_cost = cost_of(pool)
+    stem_cost = complexity.stem
     result = [
         Row(
             "conv1",
-            _size(stem.conv_size),
-            f"{stem.kernel_size}x{stem.kernel_size}, {stem.width}, stride {stem.stride}",
-            complexity.stem,
+            _size(tap.size),
+            "; ".join(_texts(convs, True)),
+            Cost(
+                stem_cost.params - pool_cost.params,
+                stem_cost.macs - pool_cost.macs,
+                stem_cost.acts - pool_cost.acts,
+            ),
         )
     ]
-    if stem.pool:
+    if pool:
         result.append(
-            Row("maxpool", _size(stem.out_size), "3x3 max pool, stride 2", Cost())
+            Row(
+                pool[0].path.split(".")[0],
+                _size(plan.stem_out_size),
+                "; ".join(_texts(pool, True)),
+                pool_cost,
+            )
         )
     for cost in complexity.stages:
         result.append(
@@ -65,14 +108,7 @@ def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
                 cost.total,
             )
         )
-    result.append(
-        Row(
-            "fc",
-            "1x1",
-            f"global average pool, {plan.head.num_classes}-d fc",
-            complexity.head,
-        )
-    )
+    result.append(Row("fc", "1x1", head_text(plan), complexity.head))
     return result
 
 
@@ -182,14 +218,25 @@ def show_json(
 
 # --- diff ----------------------------------------------------------------------------------------
 
-DIFF_FIELDS = ("blocks", "stride", "width", "groups", "out_channels", "params", "macs")
+DIFF_FIELDS = (
+    "output",
+    "blocks",
+    "stride",
+    "width",
+    "groups",
+    "out_channels",
+    "params",
+    "macs",
+)
+
+Value = int | str
 
 
 @dataclass(frozen=True)
 class StageDiff:
     name: str
-    left: dict[str, int] | None
-    right: dict[str, int] | None
+    left: dict[str, Value] | None
+    right: dict[str, Value] | None
     left_block: str | None
     right_block: str | None
 
@@ -206,18 +253,52 @@ class Side:
     source: str
 
 
+def _row_fields(side: Side) -> dict[str, tuple[dict[str, Value], str]]:
+    """Every row of a side's table by name (stem, pool, stages, head) with its figures."""
+    stages = {cost.stage.name: cost for cost in side.complexity.stages}
+    fields: dict[str, tuple[dict[str, Value], str]] = {}
+    for row in rows(side.plan, side.complexity):
+        values: dict[str, Value] = {"output": row.output}
+        if row.stage in stages:
+            values.update(stage_fields(stages[row.stage]))
+        else:
+            values.update(params=row.cost.params, macs=row.cost.macs)
+        fields[row.stage] = (values, row.block)
+    return fields
+
+
 def diff(left: Side, right: Side) -> list[StageDiff]:
-    a, b = left.complexity.stages, right.complexity.stages
-    return [
-        StageDiff(
-            f"layer{index + 1}",
-            stage_fields(a[index]) if index < len(a) else None,
-            stage_fields(b[index]) if index < len(b) else None,
-            block_template(a[index].stage) if index < len(a) else None,
-            block_template(b[index].stage) if index < len(b) else None,
+    a, b = _row_fields(left), _row_fields(right)
+    names = list(a)
+    for name in b:
+        if name not in names:  # a row only the right side has goes before the head
+            names.insert(len(names) - 1 if name != "fc" else len(names), name)
+    result = []
+    for name in names:
+        old, new = a.get(name), b.get(name)
+        result.append(
+            StageDiff(
+                name,
+                old[0] if old else None,
+                new[0] if new else None,
+                old[1] if old else None,
+                new[1] if new else None,
+            )
         )
-        for index in range(max(len(a), len(b)))
-    ]
+    return result
+
+
+def input_differences(left: Side, right: Side) -> list[str]:
+    """What makes the two networks' figures incomparable: input, channels or classes."""
+    notes = []
+    for what, old, new in (
+        ("input size", left.plan.image_size, right.plan.image_size),
+        ("input channels", left.plan.in_channels, right.plan.in_channels),
+        ("classes", left.plan.num_classes, right.plan.num_classes),
+    ):
+        if old != new:
+            notes.append(f"{what} differ ({old} vs {new})")
+    return notes
 
 
 def diff_json(left: Side, right: Side) -> dict[str, object]:
@@ -229,6 +310,7 @@ def diff_json(left: Side, right: Side) -> dict[str, object]:
     return {
         "left": left.source,
         "right": right.source,
+        "warnings": input_differences(left, right),
         "stages": [
             {
                 "name": s.name,
@@ -244,10 +326,14 @@ def diff_json(left: Side, right: Side) -> dict[str, object]:
     }
 
 
-def _change(old: int | None, new: int | None) -> str:
-    shown_old = "-" if old is None else f"{old:,}"
-    shown_new = "-" if new is None else f"{new:,}"
-    return shown_old if old == new else f"{shown_old} -> {shown_new}"
+def _shown(value: Value | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,}" if isinstance(value, int) else value
+
+
+def _change(old: Value | None, new: Value | None) -> str:
+    return _shown(old) if old == new else f"{_shown(old)} -> {_shown(new)}"
 
 
 def diff_text(left: Side, right: Side) -> str:
@@ -275,6 +361,10 @@ def diff_text(left: Side, right: Side) -> str:
         total_row.append(text)
     cells.append(total_row)
     lines = [f"--- {left.source}", f"+++ {right.source}", ""]
+    lines += [
+        f"warning: {note}; the figures are not comparable"
+        for note in input_differences(left, right)
+    ]
     lines += [*_aligned(blocks, 3), "", *_aligned(cells, 1)]
-    lines += ["", f"* marks stages that differ. {CONVENTION}."]
+    lines += ["", f"* marks rows that differ. {CONVENTION}."]
     return "\n".join(lines) + "\n"

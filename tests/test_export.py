@@ -66,8 +66,10 @@ def test_dilation_matches_torchvision_replace_stride_with_dilation(
             ours.state_dict().values(), reference.state_dict().values(), strict=True
         )
     )
-    for m_ours, m_ref in zip(ours.modules(), reference.modules(), strict=True):
+    named = dict(ours.named_modules())
+    for name, m_ref in reference.named_modules():
         if isinstance(m_ref, torch.nn.Conv2d):
+            m_ours = named[name]
             assert (m_ours.stride, m_ours.dilation, m_ours.padding) == (
                 m_ref.stride,
                 m_ref.dilation,

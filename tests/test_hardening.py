@@ -89,12 +89,14 @@ def test_descriptions_stay_data(cli_in: Path, description: str) -> None:
     tree = ast.parse(source)
     docstring = ast.get_docstring(tree, clean=False)
     assert docstring is not None and description in docstring
-    # The module defines exactly the block class, the model and the builder: nothing else runs.
+    # The module defines exactly the shortcut function, the block class, the model and the
+    # builder: nothing else runs.
     top_level = [type(node).__name__ for node in tree.body]
     assert top_level == [
         "Expr",
         "Import",
         "ImportFrom",
+        "FunctionDef",
         "ClassDef",
         "ClassDef",
         "FunctionDef",

@@ -72,7 +72,12 @@ def test_diff_resnet50_resnext50_shows_width_and_groups_per_stage() -> None:
     assert result.code == 0
     lines = result.out.splitlines()
     for stage in range(4):
-        row = next(line for line in lines if line.startswith(f"* layer{stage + 1}  ["))
+        row = next(
+            line
+            for line in lines
+            if line.startswith(f"* layer{stage + 1} ")
+            and line.split()[2].startswith("[")
+        )
         assert (
             TABLE_1["resnet50"][stage] in row
             and TABLE_1["resnext50_32x4d"][stage] in row
@@ -97,13 +102,28 @@ def test_diff_json() -> None:
         SPECS / "resnext50_32x4d.yaml",
     )
     data = json.loads(result.out)
-    assert [stage["changed"] for stage in data["stages"]] == [
+    assert [stage["name"] for stage in data["stages"]] == [
+        "conv1",
+        "maxpool",
+        *(f"layer{i}" for i in range(1, 5)),
+        "fc",
+    ]
+    by_name = {stage["name"]: stage for stage in data["stages"]}
+    assert [by_name[name]["changed"] for name in ("conv1", "maxpool", "fc")] == [[]] * 3
+    assert by_name["conv1"]["left"] == {
+        "output": "112x112",
+        "params": 9_408 + 128,
+        "macs": 118_013_952,
+    }
+    layers = [by_name[f"layer{i}"] for i in range(1, 5)]
+    assert [stage["changed"] for stage in layers] == [
         ["width", "groups", "params", "macs"]
     ] * 4
-    assert [stage["right"]["groups"] for stage in data["stages"]] == [32] * 4
-    assert [stage["left"]["width"] * 2 for stage in data["stages"]] == [
-        s["right"]["width"] for s in data["stages"]
+    assert [stage["right"]["groups"] for stage in layers] == [32] * 4
+    assert [stage["left"]["width"] * 2 for stage in layers] == [
+        s["right"]["width"] for s in layers
     ]
+    assert [stage["left"]["output"] for stage in layers] == OUTPUT_SIZES
     assert data["totals"]["params"] == {
         "left": 25_557_032,
         "right": 25_028_904,
@@ -123,7 +143,26 @@ def test_diff_of_different_depths_marks_missing_stages(tmp_path: Path) -> None:
     data = json.loads(
         run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", shorter).out
     )
-    assert data["stages"][3]["right"] is None and data["stages"][3]["changed"]
+    layer4 = next(stage for stage in data["stages"] if stage["name"] == "layer4")
+    assert layer4["right"] is None and layer4["changed"]
+    assert data["stages"][-1]["name"] == "fc"
+
+
+def test_diff_shows_a_stem_change_as_the_cause_of_a_mac_change(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text(
+        (SPECS / "resnet50.yaml")
+        .read_text()
+        .replace("stem: {width: 64}", "stem: {type: deep, width: 64}")
+        .replace("name: resnet50", "name: resnet50_deep")
+    )
+    result = run_cli("diff", SPECS / "resnet50.yaml", deep)
+    assert result.code == 0, result.err
+    rows = [line for line in result.out.splitlines() if line.startswith("* ")]
+    assert [row.split()[1] for row in rows[:1]] == ["conv1"]
+    assert "7x7, 64, stride 2" in rows[0]
+    assert "3x3, 32, stride 2; 3x3, 32; 3x3, 64" in rows[0]
+    assert not any(row.split()[1].startswith("layer") for row in rows)
 
 
 def test_show_refuses_invalid_spec_with_location(tmp_path: Path) -> None:

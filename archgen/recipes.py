@@ -1,0 +1,459 @@
+"""The registry of components: each stem, block, shortcut, attention module, norm and head is
+defined once here, as a recipe that turns resolved numbers into operations.
+
+The plan (:mod:`archgen.plan`) decides the numbers of every component (channels, stride,
+dilation, map size); a recipe decides which operations a component runs and in what order, and
+names each after the weight layout the spec follows. Adding a component means adding a recipe
+here and, when it needs a new kind of operation, one template macro (``templates/ops.py.j2``)
+and one cost (:mod:`archgen.complexity`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from archgen.ops import (
+    Act,
+    ActKind,
+    Attention,
+    AttentionKind,
+    Conv,
+    Dropout,
+    Linear,
+    Norm,
+    NormKind,
+    Op,
+    Pool,
+    Sym,
+    conv_output_size,
+    pool_output_size,
+)
+
+# --- weight layouts --------------------------------------------------------------------------
+
+LAYOUTS: dict[str, dict[str, str]] = {
+    # torchvision's ResNet shares one ReLU per block and calls the head's pool 'avgpool'.
+    "torchvision": {
+        "act1": "relu",
+        "act2": "relu",
+        "act3": "relu",
+        "stem.act": "relu",
+        "head.pool": "avgpool",
+    },
+    # timm's ResNet: one activation module per use, 'global_pool' for the head's pool.
+    "timm": {
+        "stem.act": "act1",
+        "head.pool": "global_pool",
+    },
+}
+"""Module names that differ between layouts, by role; a role not listed is its own name."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """Network-wide choices every recipe follows: names, norm and activation."""
+
+    layout: str
+    norm: NormKind
+    norm_groups: int
+    norm_group_size: int
+    act: ActKind
+
+    def name(self, role: str) -> str:
+        names = LAYOUTS[self.layout]
+        if self.act != "relu" and names.get(role) == "relu":
+            return "act"  # a module called 'relu' that is not a ReLU would mislead
+        return names.get(
+            role,
+            role.rsplit(".", 1)[-1] if role.startswith(("stem.", "head.")) else role,
+        )
+
+    def norm_op(self, path: str, channels: int, size: int) -> Norm:
+        if self.norm == "group":
+            return Norm(
+                path, self.norm, channels, self.norm_groups, size, self.norm_group_size
+            )
+        return Norm(path, self.norm, channels, 0, size)
+
+    def act_op(self, role: str, size: int) -> Act:
+        return Act(self.name(role), self.act, size)
+
+
+def conv_op(
+    path: str,
+    in_channels: int,
+    out_channels: int,
+    kernel: int,
+    in_size: int,
+    stride: int = 1,
+    dilation: int = 1,
+    groups: int = 1,
+    padding: int | None = None,
+) -> Conv:
+    pad = dilation * (kernel - 1) // 2 if padding is None else padding
+    out = conv_output_size(in_size, kernel, stride, pad, dilation)
+    return Conv(
+        path,
+        in_channels,
+        out_channels,
+        kernel,
+        stride,
+        pad,
+        dilation,
+        groups,
+        False,
+        in_size,
+        out,
+    )
+
+
+# --- attention -------------------------------------------------------------------------------
+
+
+def make_divisible(value: float, divisor: int, round_limit: float = 0.9) -> int:
+    """timm's rounding of a reduced width to a multiple of ``divisor``."""
+    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    if rounded < round_limit * value:
+        rounded += divisor
+    return rounded
+
+
+def eca_kernel(channels: int, gamma: int = 2, beta: int = 1) -> int:
+    """The ECA paper's kernel size for ``channels``: odd, at least 3."""
+    t = int(abs(math.log(channels, 2) + beta) / gamma)
+    return max(t if t % 2 else t + 1, 3)
+
+
+SE_RATIO, SE_DIVISOR = 1 / 16, 8
+
+
+def attention_op(
+    kind: AttentionKind,
+    channels: int,
+    size: int,
+    ratio: float | None,
+    divisor: int | None,
+) -> Attention:
+    if kind == "se":
+        hidden = make_divisible(
+            channels * (ratio or SE_RATIO), divisor or SE_DIVISOR, round_limit=0.0
+        )
+        return Attention("se", kind, channels, Sym(hidden, "se_channels"), size)
+    return Attention(
+        "se", kind, channels, Sym(eca_kernel(channels), "eca_kernel"), size
+    )
+
+
+# --- blocks ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockArgs:
+    """The resolved numbers of one residual block."""
+
+    in_channels: int
+    width: int
+    out_channels: int
+    groups: int
+    stride: int
+    first_dilation: int
+    """Dilation of the block's first spatial convolution: the previous stage's (timm, torchvision)."""
+    dilation: int
+    in_size: int
+    stride_on: str
+    attention: tuple[AttentionKind, float | None, int | None] | None
+    drop_path: bool
+
+
+BlockBuilder = Callable[[BlockArgs, Style], tuple[Op, ...]]
+
+
+@dataclass(frozen=True)
+class BlockRecipe:
+    name: str
+    class_name: str
+    expansion: int
+    """Output channels per ``planes`` in paper notation."""
+    summary: str
+    build: BlockBuilder
+    params: tuple[tuple[str, int | None], ...]
+    """Constructor arguments in order, with their defaults (None: required)."""
+
+
+def _tail(args: BlockArgs, style: Style, size: int) -> tuple[Op, ...]:
+    """What follows a block's last norm: attention, then stochastic depth."""
+    ops: list[Op] = []
+    if args.attention is not None:
+        kind, ratio, divisor = args.attention
+        ops.append(
+            attention_op(
+                kind, Sym(args.out_channels, "out_channels"), size, ratio, divisor
+            )
+        )
+    if args.drop_path:
+        ops.append(Dropout("drop_path", "drop_path"))
+    return tuple(ops)
+
+
+def bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """1x1 reduce, 3x3 (grouped) convolution, 1x1 expand, a norm after each."""
+    in_ch = Sym(args.in_channels, "in_channels")
+    width = Sym(args.width, "width")
+    out_ch = Sym(args.out_channels, "out_channels")
+    stride = Sym(args.stride, "stride", 1)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    groups = Sym(args.groups, "groups", 1)
+    on_1x1 = args.stride_on == "1x1"
+    conv1 = conv_op("conv1", in_ch, width, 1, args.in_size, stride if on_1x1 else 1)
+    conv2 = conv_op(
+        "conv2",
+        width,
+        width,
+        3,
+        conv1.out_size,
+        1 if on_1x1 else stride,
+        dilation,
+        groups,
+        padding=dilation,
+    )
+    size = conv2.out_size
+    conv3 = conv_op("conv3", width, out_ch, 1, size)
+    return (
+        conv1,
+        style.norm_op("bn1", width, conv1.out_size),
+        style.act_op("act1", conv1.out_size),
+        conv2,
+        style.norm_op("bn2", width, size),
+        style.act_op("act2", size),
+        conv3,
+        style.norm_op("bn3", out_ch, size),
+        *_tail(args, style, size),
+    )
+
+
+def basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """Two 3x3 convolutions with a norm after each; the first carries the stride."""
+    in_ch = Sym(args.in_channels, "in_channels")
+    out_ch = Sym(args.out_channels, "out_channels")
+    width = Sym(args.width, "width", alias=out_ch)
+    stride = Sym(args.stride, "stride", 1)
+    first = Sym(args.first_dilation, "first_dilation", 1)
+    dilation = Sym(args.dilation, "dilation", 1)
+    groups = Sym(args.groups, "groups", 1)
+    conv1 = conv_op(
+        "conv1", in_ch, width, 3, args.in_size, stride, first, groups, padding=first
+    )
+    size = conv1.out_size
+    conv2 = conv_op(
+        "conv2", width, out_ch, 3, size, 1, dilation, groups, padding=dilation
+    )
+    return (
+        conv1,
+        style.norm_op("bn1", width, size),
+        style.act_op("act1", size),
+        conv2,
+        style.norm_op("bn2", out_ch, size),
+        *_tail(args, style, size),
+    )
+
+
+BLOCKS: dict[str, BlockRecipe] = {
+    recipe.name: recipe
+    for recipe in (
+        BlockRecipe(
+            "basic",
+            "BasicBlock",
+            1,
+            "Two 3x3 convolutions with a norm after each; the first carries the stride.",
+            basic,
+            (
+                ("in_channels", None),
+                ("width", None),
+                ("out_channels", None),
+                ("stride", 1),
+                ("groups", 1),
+                ("first_dilation", 1),
+                ("dilation", 1),
+            ),
+        ),
+        BlockRecipe(
+            "bottleneck",
+            "Bottleneck",
+            4,
+            "1x1 reduce, 3x3 convolution, 1x1 expand; a norm after each.",
+            bottleneck,
+            (
+                ("in_channels", None),
+                ("width", None),
+                ("out_channels", None),
+                ("stride", 1),
+                ("groups", 1),
+                ("dilation", 1),
+            ),
+        ),
+    )
+}
+
+ATTENTION_PARAMS: tuple[tuple[str, int | None], ...] = (
+    ("se_channels", None),
+    ("eca_kernel", None),
+)
+"""Constructor arguments that attention adds to any block, after the recipe's own."""
+
+RESIDUAL_ACT = "act3"
+"""Role of the activation after the residual addition."""
+
+
+# --- shortcuts -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShortcutArgs:
+    in_channels: int
+    out_channels: int
+    stride: int
+    dilation: int
+    in_size: int
+
+
+def conv_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
+    """A 1x1 convolution carrying the stride, then a norm (torchvision's ``downsample``)."""
+    stride = Sym(args.stride, "stride", 1)
+    conv = conv_op(
+        "downsample.0",
+        Sym(args.in_channels, "in_channels"),
+        Sym(args.out_channels, "out_channels"),
+        1,
+        args.in_size,
+        stride,
+    )
+    return (conv, style.norm_op("downsample.1", conv.out_channels, conv.out_size))
+
+
+def avg_pool_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
+    """ResNet-D: a 2x2 average pool carries the stride, then a 1x1 convolution and a norm.
+
+    At stride 1 the pool is an identity; in a stage whose stride became dilation it is timm's
+    'same'-padded stride-1 pool.
+    """
+    size = args.in_size
+    pool: Pool
+    if args.stride == 1 and args.dilation == 1:
+        pool = Pool("downsample.0", "identity", 1, 1, 0, size, size)
+    elif args.stride == 1:
+        pool = Pool("downsample.0", "avg_same", 2, 1, 0, size, size)
+    else:
+        stride = Sym(args.stride, "stride", 1)
+        out = pool_output_size(size, 2, args.stride, 0, ceil_mode=True)
+        pool = Pool("downsample.0", "avg", 2, stride, 0, size, out)
+    conv = conv_op(
+        "downsample.1",
+        Sym(args.in_channels, "in_channels"),
+        Sym(args.out_channels, "out_channels"),
+        1,
+        pool.out_size,
+    )
+    return (pool, conv, style.norm_op("downsample.2", conv.out_channels, conv.out_size))
+
+
+@dataclass(frozen=True)
+class ShortcutRecipe:
+    name: str
+    function: str
+    """Name of the generated function that builds it."""
+    summary: str
+    build: Callable[[ShortcutArgs, Style], tuple[Op, ...]]
+
+
+SHORTCUTS: dict[str, ShortcutRecipe] = {
+    "conv": ShortcutRecipe(
+        "conv",
+        "projection",
+        "A 1x1 convolution carrying the stride, then a norm: the shortcut of a block that "
+        "changes the stride or the channels.",
+        conv_shortcut,
+    ),
+    "avg_pool": ShortcutRecipe(
+        "avg_pool",
+        "pooled_projection",
+        "A 2x2 average pool carrying the stride, then a 1x1 convolution and a norm (ResNet-D): "
+        "the shortcut of a block that changes the stride or the channels.",
+        avg_pool_shortcut,
+    ),
+}
+
+
+# --- stems -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StemArgs:
+    type: str
+    in_channels: int
+    width: int
+    kernel: int
+    stride: int
+    pool: str
+    in_size: int
+
+
+def _stem_convs(args: StemArgs, style: Style) -> list[Op]:
+    in_ch = Sym(args.in_channels, "in_channels")
+    if args.type == "conv":
+        return [
+            conv_op("conv1", in_ch, args.width, args.kernel, args.in_size, args.stride)
+        ]
+    half = args.width // 2
+    first = 3 * (half // 4) if args.type == "deep_tiered" else half
+    ops: list[Op] = []
+    widths = ((in_ch, first), (first, half), (half, args.width))
+    size = args.in_size
+    for index, (cin, cout) in enumerate(widths):
+        conv = conv_op(
+            f"conv1.{3 * index}", cin, cout, 3, size, args.stride if index == 0 else 1
+        )
+        size = conv.out_size
+        ops.append(conv)
+        if index < 2:
+            ops.append(style.norm_op(f"conv1.{3 * index + 1}", cout, size))
+            ops.append(Act(f"conv1.{3 * index + 2}", style.act, size))
+    return ops
+
+
+def stem(args: StemArgs, style: Style) -> tuple[Op, ...]:
+    """The stem's convolutions, norm and activation, then its pool."""
+    ops = _stem_convs(args, style)
+    size = ops[-1].out_size  # type: ignore[union-attr]
+    ops += [style.norm_op("bn1", args.width, size), style.act_op("stem.act", size)]
+    if args.pool == "max":
+        out = conv_output_size(size, 3, 2, 1)
+        ops.append(Pool("maxpool", "max", 3, 2, 1, size, out))
+    elif args.pool == "conv":
+        conv = conv_op("maxpool.0", args.width, args.width, 3, size, 2)
+        ops += [
+            conv,
+            style.norm_op("maxpool.1", args.width, conv.out_size),
+            Act("maxpool.2", style.act, conv.out_size),
+        ]
+    return tuple(ops)
+
+
+STEM_TAP = "stem.act"
+"""Role of the stem's feature tap: the activation before the pool, as timm reports it."""
+
+
+# --- head ------------------------------------------------------------------------------------
+
+
+def head(
+    in_features: int, num_classes: int, size: int, dropout: bool, style: Style
+) -> tuple[Op, ...]:
+    """Global average pool, optional dropout, then a linear classifier; with 0 classes the
+    classifier is an identity (it costs nothing) and the model returns pooled features."""
+    ops: list[Op] = [Pool(style.name("head.pool"), "global_avg", size, 1, 0, size, 1)]
+    if dropout:
+        ops.append(Dropout("dropout", "dropout"))
+    ops.append(Linear("fc", in_features, Sym(num_classes, "num_classes")))
+    return tuple(ops)

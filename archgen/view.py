@@ -1,0 +1,451 @@
+"""The render-side view of a plan: what the generated module defines and how it spells it.
+
+The plan says what each block computes; this view decides how the file says it: which block
+classes and shortcut functions the module needs (one per recipe and shape of operations), their
+constructor parameters (a parameter exists only when some instance needs a value other than its
+default), each instance's arguments, runs of identical blocks, and the module attributes that
+operations become. Nothing here knows a family: it reads operations and their paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from archgen.ops import Act, Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
+from archgen.plan import BlockPlan, NetworkPlan, StagePlan
+from archgen.recipes import ATTENTION_PARAMS, BLOCKS, SHORTCUTS
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    annotation: str
+    default: str | None
+
+    @property
+    def declaration(self) -> str:
+        text = f"{self.name}: {self.annotation}"
+        return text if self.default is None else f"{text} = {self.default}"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One attribute of a generated module: one operation, or a Sequential of several."""
+
+    attr: str
+    ops: tuple[Op, ...]
+    sequential: bool
+
+
+class Scope:
+    """Spells values inside one generated class or function: a :class:`Sym` whose name is one
+    of ``params`` is written as that name, anything else as a literal."""
+
+    def __init__(self, params: Iterable[str]) -> None:
+        self.params = frozenset(params)
+
+    def value(self, value: object) -> str:
+        if isinstance(value, Sym) and value.name in self.params:
+            return value.name
+        if isinstance(value, Sym) and value.alias is not None:
+            return self.value(value.alias)
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int):
+            return str(int(value))
+        return repr(value)
+
+    def symbolic(self, value: object) -> bool:
+        if isinstance(value, Sym) and value.alias is not None:
+            return value.name in self.params or self.symbolic(value.alias)
+        return isinstance(value, Sym) and value.name in self.params
+
+    def args(self, *positional: object, **keywords: object) -> str:
+        """Arguments of a call; a keyword given as ``(value, default)`` is left out at its default."""
+        parts = [self.value(value) for value in positional]
+        for key, given in keywords.items():
+            if isinstance(given, tuple):
+                value, default = given
+                if not self.symbolic(value) and value == default:
+                    continue
+            else:
+                value = given
+            parts.append(f"{key}={self.value(value)}")
+        return ", ".join(parts)
+
+
+def root(path: str) -> str:
+    return path.split(".", 1)[0]
+
+
+def members(ops: Sequence[Op]) -> tuple[Member, ...]:
+    """Attributes in order of first use; ops under one root path form a Sequential."""
+    grouped: dict[str, list[Op]] = {}
+    for op in ops:
+        grouped.setdefault(root(op.path), []).append(op)
+    result = []
+    for attr, group in grouped.items():
+        sequential = "." in group[0].path
+        unique = (
+            group if sequential else group[:1]
+        )  # a shared activation is defined once
+        result.append(Member(attr, tuple(unique), sequential))
+    return tuple(result)
+
+
+def calls(ops: Sequence[Op]) -> tuple[str, ...]:
+    """The attributes ``forward`` calls, in order: one call per run of a Sequential."""
+    result: list[str] = []
+    previous = ""
+    for op in ops:
+        attr = root(op.path)
+        if attr == previous and "." in op.path:
+            continue
+        result.append(attr)
+        previous = attr
+    return tuple(result)
+
+
+def signature(ops: Sequence[Op]) -> tuple[object, ...]:
+    """The shape of some operations: their kinds, paths and literal fields, not their numbers."""
+    shape: list[object] = []
+    for op in ops:
+        fields = tuple(
+            (name, value.name if isinstance(value, Sym) else value)
+            for name, value in vars(op).items()
+            if not name.endswith("size")
+        )
+        shape.append((kind_of(op), fields))
+    return tuple(shape)
+
+
+def _syms(ops: Iterable[Op]) -> dict[str, Sym]:
+    found: dict[str, Sym] = {}
+    for op in ops:
+        for value in vars(op).values():
+            if isinstance(value, Sym):
+                found.setdefault(value.name, value)
+    return found
+
+
+def _distinct_name(base: str, index: int, camel: bool) -> str:
+    """``Bottleneck``, then ``Bottleneck2``, ... for recipes used in several shapes."""
+    if index == 0:
+        return base
+    return f"{base}{index + 1}" if camel else f"{base}_{index + 1}"
+
+
+# --- shortcut functions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShortcutView:
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    member: Member
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(param.name for param in self.params)
+
+
+# --- block classes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BlockClassView:
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    members: tuple[Member, ...]
+    calls: tuple[str, ...]
+    residual_act: str
+    takes_downsample: bool
+    zero_init: str
+    """Attribute of the last norm of the residual branch (zero-init target)."""
+    blocks: tuple[BlockPlan, ...] = field(repr=False)
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(param.name for param in self.params)
+
+
+@dataclass(frozen=True)
+class BlockCall:
+    """How one block (or a run of identical blocks) is written in its stage."""
+
+    expr: str
+    count: int
+    first_index: int | None
+    """Index of the first block in the stochastic-depth schedule, for runs that take it."""
+
+
+@dataclass(frozen=True)
+class StageView:
+    stage: StagePlan
+    calls: tuple[BlockCall, ...]
+
+
+@dataclass(frozen=True)
+class ModuleView:
+    plan: NetworkPlan
+    block_classes: tuple[BlockClassView, ...]
+    shortcuts: tuple[ShortcutView, ...]
+    stages: tuple[StageView, ...]
+    stem: tuple[Member, ...]
+    stem_calls: tuple[str, ...]
+    head: tuple[Member, ...]
+    network: Scope
+    norm_classes: tuple[str, ...]
+    """Norm classes the initialisation sets to weight 1, bias 0."""
+    helpers: tuple[str, ...]
+    """Kinds of helper class the module defines: 'se', 'eca', 'drop_path', 'frozen_batch',
+    'avg_same'."""
+
+    @property
+    def stem_tap(self) -> str:
+        return self.plan.features[0].module
+
+    @property
+    def zero_init(self) -> tuple[tuple[str, str], ...]:
+        """``(isinstance target, norm attribute)`` per distinct last-norm attribute."""
+        by_attr: dict[str, list[str]] = {}
+        for cls in self.block_classes:
+            by_attr.setdefault(cls.zero_init, []).append(cls.name)
+        return tuple(
+            (names[0] if len(names) == 1 else f"({', '.join(names)})", attr)
+            for attr, names in by_attr.items()
+        )
+
+
+NETWORK_PARAMS = ("in_channels", "num_classes")
+
+
+def build_view(plan: NetworkPlan) -> ModuleView:
+    shortcut_views, shortcut_of = _shortcut_views(plan)
+    class_views, class_of = _block_views(plan)
+    stages = tuple(
+        StageView(stage, _stage_calls(stage, class_of, shortcut_of))
+        for stage in plan.stages
+    )
+    all_ops = [op for block in plan.blocks for op in block.all_ops]
+    all_ops += [*plan.stem, *plan.head]
+    helpers = []
+    for kind, present in (
+        ("se", any(isinstance(op, Attention) and op.kind == "se" for op in all_ops)),
+        ("eca", any(isinstance(op, Attention) and op.kind == "eca" for op in all_ops)),
+        ("drop_path", plan.drop_path_rate is not None),
+        (
+            "frozen_batch",
+            any(isinstance(op, Norm) and op.kind == "frozen_batch" for op in all_ops),
+        ),
+        (
+            "avg_same",
+            any(isinstance(op, Pool) and op.kind == "avg_same" for op in all_ops),
+        ),
+    ):
+        if present:
+            helpers.append(kind)
+    norms = sorted(
+        {
+            op.kind
+            for op in all_ops
+            if isinstance(op, Norm) and op.kind != "frozen_batch"
+        }
+    )
+    norm_classes = tuple(
+        {"batch": "nn.BatchNorm2d", "group": "nn.GroupNorm"}[kind] for kind in norms
+    )
+    return ModuleView(
+        plan=plan,
+        block_classes=class_views,
+        shortcuts=shortcut_views,
+        stages=stages,
+        stem=members(plan.stem),
+        stem_calls=calls(plan.stem),
+        head=members([op for op in plan.head if not isinstance(op, Pool | Dropout)]),
+        network=Scope(NETWORK_PARAMS),
+        norm_classes=norm_classes,
+        helpers=tuple(helpers),
+    )
+
+
+def _params(
+    order: Sequence[tuple[str, int | None]], instances: Sequence[Sequence[Op]]
+) -> list[Param]:
+    """Parameters in ``order`` that some instance needs: required ones, and those with a default
+    that some instance does not use."""
+    values: dict[str, set[int]] = {}
+    for ops in instances:
+        for name, sym in _syms(ops).items():
+            if sym.alias is not None and int(sym) == int(sym.alias):
+                continue  # spelled as its alias
+            values.setdefault(name, set()).add(int(sym))
+    required = [
+        Param(name, "int", None)
+        for name, default in order
+        if default is None and name in values
+    ]
+    optional = [
+        Param(name, "int", str(default))
+        for name, default in order
+        if default is not None and name in values and values[name] != {default}
+    ]
+    return required + optional
+
+
+def _shortcut_views(
+    plan: NetworkPlan,
+) -> tuple[tuple[ShortcutView, ...], dict[int, ShortcutView]]:
+    views: list[ShortcutView] = []
+    by_key: dict[tuple[str, tuple[object, ...]], list[tuple[Op, ...]]] = {}
+    for block in plan.blocks:
+        if block.shortcut is not None:
+            key = (block.shortcut_recipe, signature(block.shortcut))
+            by_key.setdefault(key, []).append(block.shortcut)
+    of: dict[int, ShortcutView] = {}
+    seen: dict[str, int] = {}
+    for (recipe_name, _), instances in by_key.items():
+        recipe = SHORTCUTS[recipe_name]
+        index = seen.get(recipe_name, 0)
+        seen[recipe_name] = index + 1
+        params = _params(
+            (("in_channels", None), ("out_channels", None), ("stride", 1)), instances
+        )
+        view = ShortcutView(
+            _distinct_name(recipe.function, index, camel=False),
+            recipe.summary,
+            tuple(params),
+            members(instances[0])[0],
+        )
+        views.append(view)
+        for ops in instances:
+            of[id(ops)] = view
+    return tuple(views), of
+
+
+def _block_views(
+    plan: NetworkPlan,
+) -> tuple[tuple[BlockClassView, ...], dict[int, BlockClassView]]:
+    by_key: dict[tuple[str, tuple[object, ...]], list[BlockPlan]] = {}
+    for block in plan.blocks:
+        key = (block.recipe, signature((*block.ops, block.residual_act)))
+        by_key.setdefault(key, []).append(block)
+    views: list[BlockClassView] = []
+    of: dict[int, BlockClassView] = {}
+    seen: dict[str, int] = {}
+    for (recipe_name, _), blocks in by_key.items():
+        recipe = BLOCKS[recipe_name]
+        index = seen.get(recipe_name, 0)
+        seen[recipe_name] = index + 1
+        ops = blocks[0].ops
+        params = _params(recipe.params + ATTENTION_PARAMS, [b.ops for b in blocks])
+        if any(isinstance(op, Dropout) and op.kind == "drop_path" for op in ops):
+            params.append(Param("drop_path", "float", "0.0"))
+        takes_downsample = any(b.shortcut is not None for b in blocks)
+        if takes_downsample:
+            params.append(Param("downsample", "nn.Module | None", "None"))
+        last_norm = next(op for op in reversed(ops) if isinstance(op, Norm))
+        summary = recipe.summary
+        attention = next((op for op in ops if isinstance(op, Attention)), None)
+        if attention is not None:
+            summary += (
+                " Squeeze-excitation"
+                if attention.kind == "se"
+                else " Efficient channel attention"
+            ) + " gates the output before the residual addition."
+        view = BlockClassView(
+            name=_distinct_name(recipe.class_name, index, camel=True),
+            summary=summary,
+            params=tuple(params),
+            members=members((*ops, blocks[0].residual_act)),
+            calls=calls(ops),
+            residual_act=root(blocks[0].residual_act.path),
+            takes_downsample=takes_downsample,
+            zero_init=root(last_norm.path),
+            blocks=tuple(blocks),
+        )
+        views.append(view)
+        for block in blocks:
+            of[id(block)] = view
+    return tuple(views), of
+
+
+def _stage_calls(
+    stage: StagePlan,
+    class_of: dict[int, BlockClassView],
+    shortcut_of: dict[int, ShortcutView],
+) -> tuple[BlockCall, ...]:
+    result: list[BlockCall] = []
+    previous: tuple[str, int | None] | None = None
+    for block in stage.blocks:
+        view = class_of[id(block)]
+        scope = Scope(())
+        values = _syms(block.ops)
+        args = []
+        for param in view.params:
+            if param.name == "downsample":
+                if block.shortcut is not None:
+                    shortcut = shortcut_of[id(block.shortcut)]
+                    inner = _syms(block.shortcut)
+                    call_args = _call_args(shortcut.params, inner, scope)
+                    args.append(f"downsample={shortcut.name}({call_args})")
+                continue
+            if param.name == "drop_path":
+                args.append("drop_path=dpr[{index}]")
+                continue
+            args.append(_arg(param, values, scope))
+        text = ", ".join(arg for arg in args if arg)
+        expr = f"{view.name}({text})"
+        index = block.drop_path_index
+        if previous is not None and previous[0] == expr and block.shortcut is None:
+            last = result[-1]
+            result[-1] = BlockCall(last.expr, last.count + 1, last.first_index)
+        else:
+            result.append(BlockCall(expr, 1, index))
+        previous = (expr, index)
+    return tuple(result)
+
+
+def _arg(param: Param, values: dict[str, Sym], scope: Scope) -> str:
+    value = values.get(param.name)
+    if value is None:
+        return ""
+    if param.default is not None and str(int(value)) == param.default:
+        return ""
+    shown = scope.value(int(value))
+    return shown if param.default is None else f"{param.name}={shown}"
+
+
+def _call_args(params: Sequence[Param], values: dict[str, Sym], scope: Scope) -> str:
+    return ", ".join(arg for p in params if (arg := _arg(p, values, scope)))
+
+
+def block_expr(call: BlockCall, offset: int = 0) -> str:
+    """The block's constructor call; in a run, ``dpr[...]`` is indexed by the loop variable."""
+    if call.count == 1:
+        return call.expr.replace("{index}", str(call.first_index))
+    return call.expr.replace("{index}", "i")
+
+
+def run_expr(call: BlockCall) -> str:
+    """``*[Block(...) for _ in range(n)]`` for a run of identical blocks."""
+    if "{index}" in call.expr:
+        start = call.first_index or 0
+        bounds = f"{start}, {start + call.count}" if start else str(call.count)
+        return f"*[{block_expr(call)} for i in range({bounds})]"
+    return f"*[{call.expr} for _ in range({call.count})]"
+
+
+def op_kind(op: Op) -> str:
+    return kind_of(op)
+
+
+def is_conv(op: Op) -> bool:
+    return isinstance(op, Conv)
+
+
+def is_act(op: Op) -> bool:
+    return isinstance(op, Act)
