@@ -167,7 +167,7 @@ BROKEN = {
         "2:34",
     ),
     "many-stages.yaml": (
-        "name: x\nstages:\n" + "  - {blocks: 1}\n" * 100,
+        "name: many\nstages:\n" + "  - {blocks: 1}\n" * 100,
         "AG104",
         "3:3",
     ),
