@@ -7,8 +7,10 @@ I/O errors.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,10 +20,19 @@ from archgen import __version__
 from archgen.codes import CODES, diagnostic
 from archgen.config import Config, ConfigError, load_config
 from archgen.diagnostics import Diagnostic, Severity, sort_key
-from archgen.header import read_header
-from archgen.output import State, atomic_write, read_existing, state_of, unified_diff
+from archgen.header import comment_text, read_header
+from archgen.output import (
+    State,
+    atomic_write,
+    only_line_endings_differ,
+    read_existing,
+    state_of,
+    unified_diff,
+)
 from archgen.pipeline import Compiled, compile_spec, is_io_error
 from archgen.render import render
+from archgen.selection import prefix_problem
+from archgen.source import NotRegularFileError
 from archgen.spec import json_schema
 from archgen.summary import (
     Side,
@@ -31,6 +42,7 @@ from archgen.summary import (
     show_markdown,
     show_text,
 )
+from archgen.text import printable
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -40,34 +52,67 @@ Handler = Callable[[argparse.Namespace, Config], int]
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        # --help, --version and usage errors: printed already, maybe into a closed pipe.
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+        raise
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
         config = load_config(Path.cwd(), Path(args.config) if args.config else None)
         handler: Handler = args.handler
-        return handler(args, config)
+        code = handler(args, config)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`archgen show x | head -1`): stop quietly. Python's advice: point
+        # stdout at devnull so that the flush at exit does not fail again.
+        _silence_stdout()
+        return EXIT_USAGE
     except ConfigError as error:
-        print(f"archgen: {error}", file=sys.stderr)
+        _error(f"archgen: {error}")
         return EXIT_USAGE
     except OSError as error:
-        print(
-            f"archgen: {error.filename or ''}: {error.strerror or error}",
-            file=sys.stderr,
-        )
+        name = error.filename if error.filename is not None else ""
+        _error(f"archgen: {name}: {error.strerror or error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (captured in tests)
+        pass
+
+
+def _error(message: str) -> None:
+    """One line on stderr, with any control characters from user text escaped."""
+    print(printable(message), file=sys.stderr)
+
+
 # --- inputs --------------------------------------------------------------------------------------
+
+
+def _real(path: Path) -> Path:
+    """``path`` with links resolved as far as they go; unlike Path.resolve, never raises on a
+    link loop (Python 3.10 and 3.11 raise RuntimeError)."""
+    return Path(os.path.realpath(path))
 
 
 def _shown(path: Path) -> str:
     """A path as the user would write it: relative to the working folder when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return _real(path).relative_to(_real(Path.cwd())).as_posix()
     except ValueError:
         return str(path)
 
@@ -75,27 +120,90 @@ def _shown(path: Path) -> str:
 def _inputs(
     arguments: list[str], config: Config
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
-    """Spec files named on the command line (folders are searched), or the configured ones."""
+    """Spec files named on the command line (folders are searched), or the configured ones.
+
+    A file named twice, through two paths or a link, is one spec. A folder that cannot be read is
+    an error, and so is a spec-named entry in it that cannot be (a broken or looping link): never
+    silently fewer specs.
+    """
     named = [Path(argument) for argument in arguments]
     if not named:
         named = [Path(_shown(config.root / entry)) for entry in config.specs]
     files: list[tuple[Path, str]] = []
-    missing: list[Diagnostic] = []
-    for path in named:
-        if path.is_dir():
-            found = sorted(
-                child
-                for child in path.rglob("*")
-                if child.suffix in SPEC_SUFFIXES and child.is_file()
-            )
-            files += [(child, child.as_posix()) for child in found]
-        elif path.exists():
+    problems: list[Diagnostic] = []
+    seen: set[object] = set()
+
+    def add(path: Path) -> None:
+        identity = _identity(path)
+        if identity not in seen:
+            seen.add(identity)
             files.append((path, path.as_posix()))
-        else:
-            missing.append(
+
+    for path in named:
+        try:
+            is_dir = stat.S_ISDIR(path.stat().st_mode)
+        except FileNotFoundError:
+            problems.append(
                 diagnostic("AG001", "no such file or directory", path.as_posix())
             )
-    return files, missing
+            continue
+        except OSError as error:
+            problems.append(_unreadable(path, error))
+            continue
+        if is_dir:
+            found, unreadable = _search(path)
+            problems += unreadable
+            for child in found:
+                add(child)
+        else:
+            add(path)
+    return files, problems
+
+
+def _identity(path: Path) -> object:
+    """The same for every path to one file: its device and inode, else its resolved path."""
+    try:
+        info = path.stat()
+    except OSError:
+        return str(_real(path))
+    return (info.st_dev, info.st_ino)
+
+
+def _unreadable(path: Path, error: OSError) -> Diagnostic:
+    return diagnostic(
+        "AG001", f"cannot read: {error.strerror or error}", path.as_posix()
+    )
+
+
+def _search(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """Spec files under ``folder``, sorted; links to folders are not followed (no loops)."""
+    found: list[Path] = []
+    problems: list[Diagnostic] = []
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError as error:
+            problems.append(_unreadable(current, error))
+            continue
+        for entry in listed:
+            path = current / entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(path)
+                    continue
+                if path.suffix not in SPEC_SUFFIXES:
+                    continue
+                if entry.is_symlink() and entry.is_dir():
+                    continue  # a link to a folder, even one named like a spec
+            except OSError as error:  # a spec-named link that loops
+                problems.append(_unreadable(path, error))
+                continue
+            # A regular file, or something load() will say is not one.
+            found.append(path)
+    return sorted(found), problems
 
 
 def _compile_all(files: list[tuple[Path, str]], config: Config) -> list[Compiled]:
@@ -150,12 +258,13 @@ def _print_diagnostics(
         else:
             label = "" if d.severity is Severity.ERROR else f" [{d.severity.label}]"
             print(
-                f"{d.path}:{d.line}:{d.column}: {d.code}{label} {d.message}", file=out
+                printable(f"{d.path}:{d.line}:{d.column}: {d.code}{label} {d.message}"),
+                file=out,
             )
 
 
 def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _gh_property(text: str) -> str:
@@ -208,7 +317,7 @@ def _lint(args: argparse.Namespace, config: Config) -> int:
 def _source_for(spec: Path, out_dir: Path) -> str:
     """The spec's path as written into the header: relative to the generated file's folder."""
     try:
-        return Path(os.path.relpath(spec.resolve(), out_dir.resolve())).as_posix()
+        return Path(os.path.relpath(_real(spec), _real(out_dir))).as_posix()
     except ValueError:  # another drive on Windows
         return spec.name
 
@@ -217,6 +326,7 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     out_dir = (
         Path(args.output) if args.output else Path(_shown(config.root / config.output))
     )
+    _check_output_folder(out_dir)
     files, diagnostics = _inputs(args.specs, config)
     results = _compile_all(files, config)
     clashes = _name_clashes(results)
@@ -232,10 +342,9 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             result.failing(config) and not args.ignore_lint
         ):
             if not args.check:
-                print(
+                _error(
                     f"{result.document.display}: not built: fix the errors above "
-                    "or pass --ignore-lint",
-                    file=sys.stderr,
+                    "or pass --ignore-lint"
                 )
             continue
         target = out_dir / f"{result.plan.name}.py"
@@ -257,8 +366,15 @@ def _build(args: argparse.Namespace, config: Config) -> int:
                 State.EDITED: "was edited by hand and differs from its spec",
                 State.FOREIGN: "was not generated by archgen",
             }[state]
-            print(f"{target.as_posix()} {reason}; run `archgen build`", file=sys.stderr)
-            sys.stdout.write(unified_diff(target, existing, expected))
+            if only_line_endings_differ(existing, expected):
+                reason = "has \\r\\n line endings; archgen writes \\n"
+            _error(f"{target.as_posix()} {reason}; run `archgen build`")
+            # The file on disk may hold anything: its lines are shown escaped, a \r too.
+            diff = unified_diff(target, existing, expected)
+            sys.stdout.writelines(
+                printable(line.removesuffix("\n")) + "\n"
+                for line in diff.splitlines(keepends=True)
+            )
         elif state.protected and not args.force:
             problems += 1
             why = (
@@ -266,23 +382,27 @@ def _build(args: argparse.Namespace, config: Config) -> int:
                 if state is State.EDITED
                 else "was not generated by archgen"
             )
-            print(
+            _error(
                 f"{target.as_posix()}: {why}; refusing to overwrite it. Move your changes into "
-                "the spec, or pass --force to replace the file.",
-                file=sys.stderr,
+                "the spec, or pass --force to replace the file."
             )
         else:
             atomic_write(target, expected)
             written += 1
-            print(f"wrote {target.as_posix()}")
+            print(printable(f"wrote {target.as_posix()}"))
     if not args.specs or all(Path(spec).is_dir() for spec in args.specs):
         produced = {result.plan.name for result in results if result.plan is not None}
-        for orphan in _orphans(out_dir, produced):
+        # A spec that could not be read or validated still owns the module it wrote before.
+        unbuilt = {
+            comment_text(_source_for(result.path, out_dir))
+            for result in results
+            if result.plan is None
+        }
+        for orphan in _orphans(out_dir, produced, unbuilt):
             problems += 1
-            print(
+            _error(
                 f"{orphan.as_posix()} was generated by archgen but no spec produces it any "
-                "more; delete it, or restore its spec",
-                file=sys.stderr,
+                "more; delete it, or restore its spec"
             )
     if args.check:
         verdict = "up to date" if not problems else f"{problems} out of date"
@@ -297,16 +417,41 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     return code
 
 
-def _orphans(out_dir: Path, produced: set[str]) -> list[Path]:
-    """Generated modules in ``out_dir`` that none of the specs built now produces."""
+def _check_output_folder(out_dir: Path) -> None:
+    """Raise the OSError (exit 2) of an output folder that is a file, a link loop, unreadable."""
+    try:
+        info = out_dir.stat()
+    except FileNotFoundError:
+        if os.path.islink(out_dir):
+            raise FileNotFoundError(
+                errno.ENOENT, "output folder is a link to nothing", str(out_dir)
+            ) from None
+        return  # created when the first module is written
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(
+            errno.ENOTDIR, "output folder is not a folder", str(out_dir)
+        )
+
+
+def _orphans(out_dir: Path, produced: set[str], unbuilt: set[str]) -> list[Path]:
+    """Generated modules in ``out_dir`` that none of the specs built now produces.
+
+    ``unbuilt`` are the header sources of specs that failed to load or validate: their modules
+    are not orphans, only not rebuilt.
+    """
     if not out_dir.is_dir():
         return []
-    return [
-        path
-        for path in sorted(out_dir.glob("*.py"))
-        if path.stem not in produced
-        and read_header(read_existing(path) or "") is not None
-    ]
+    orphans = []
+    for path in sorted(out_dir.glob("*.py")):
+        if path.stem in produced:
+            continue
+        try:
+            header = read_header(read_existing(path) or "")
+        except NotRegularFileError:
+            continue  # not a file, so not one archgen wrote
+        if header is not None and header.source not in unbuilt:
+            orphans.append(path)
+    return orphans
 
 
 def _compile_one(path: str, config: Config) -> Compiled | int:
@@ -325,20 +470,22 @@ def _compile_one(path: str, config: Config) -> Compiled | int:
     return result
 
 
-def _side(result: Compiled) -> Side:
+def _side(result: Compiled, *, raw: bool = False) -> Side:
+    """What show and diff print; the spec's path escaped unless ``raw`` (for JSON)."""
     assert (
         result.plan is not None
         and result.complexity is not None
         and result.document is not None
     )
-    return Side(result.plan, result.complexity, result.document.display)
+    display = result.document.display
+    return Side(result.plan, result.complexity, display if raw else printable(display))
 
 
 def _show(args: argparse.Namespace, config: Config) -> int:
     result = _compile_one(args.spec, config)
     if isinstance(result, int):
         return result
-    side = _side(result)
+    side = _side(result, raw=args.format == "json")
     if args.format == "json":
         print(json.dumps(show_json(side.plan, side.complexity, side.source), indent=2))
     elif args.format == "markdown":
@@ -356,7 +503,11 @@ def _diff(args: argparse.Namespace, config: Config) -> int:
     if isinstance(right, int):
         return right
     if args.format == "json":
-        print(json.dumps(diff_json(_side(left), _side(right)), indent=2))
+        print(
+            json.dumps(
+                diff_json(_side(left, raw=True), _side(right, raw=True)), indent=2
+            )
+        )
     else:
         sys.stdout.write(diff_text(_side(left), _side(right)))
     return EXIT_OK
@@ -450,4 +601,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _codes(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+    codes = [part.strip() for part in text.split(",") if part.strip()]
+    for code in codes:
+        problem = prefix_problem(code)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(
+                printable(f"{code!a} {problem}; `archgen lint --list-rules` lists them")
+            )
+    return codes

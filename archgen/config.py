@@ -15,15 +15,19 @@ A spec's own ``lint:`` section (``ignore`` and ``severity``) applies on top, for
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from archgen import limits
 from archgen.codes import CODES
 from archgen.diagnostics import Diagnostic, Severity
+from archgen.selection import code_problem, prefix_problem
+from archgen.source import read_bounded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -92,36 +96,83 @@ class ConfigError(Exception):
 
 
 def find_pyproject(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start``.
+
+    The first one found is the one used, whatever it is: a directory or a broken link of that
+    name is reported, not stepped over to a parent project's configuration.
+    """
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
+
+
+def _kind(value: object) -> str:
+    return {
+        bool: "a boolean",
+        int: "an integer",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }.get(type(value), "a date or time")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = read_bounded(path, limits.MAX_FILE_BYTES)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ConfigError(f"{path}: cannot read configuration: {reason}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{path}:{line}: cannot read configuration: byte 0x{raw[error.start]:02x} is "
+            "not UTF-8"
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: cannot read configuration: nested too deeply"
+        ) from None
 
 
 def load_config(start: Path, explicit: Path | None = None) -> Config:
     path = explicit if explicit is not None else find_pyproject(start.resolve())
     if path is None:
         return Config(root=start)
-    try:
-        with path.open("rb") as handle:
-            document = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: cannot read configuration: {error}") from None
-    table = document.get("tool", {}).get("archgen")
+    document = _read_toml(path)
+    tool = document.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: [tool] must be a table, found {_kind(tool)}")
+    table = tool.get("archgen")
     if table is None:
         return Config(root=path.parent)
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f"{path}: [tool.archgen] must be a table, found {_kind(table)}"
+        )
     try:
         settings = _Table.model_validate(table)
     except ValidationError as error:
         first = error.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: [tool.archgen] {where}: {first['msg']}") from None
-    unknown = [code for code in settings.severity if code not in CODES]
-    if unknown:
-        raise ConfigError(
-            f"{path}: [tool.archgen.severity] names unknown codes: {', '.join(unknown)}"
-        )
+        where = ".".join(["tool", "archgen", *(str(part) for part in first["loc"])])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+    for key, entries in (("select", settings.select), ("ignore", settings.ignore)):
+        for entry in entries:
+            problem = prefix_problem(entry)
+            if problem is not None:
+                raise ConfigError(f"{path}: tool.archgen.{key}: {entry!a} {problem}")
+    for code in settings.severity:
+        problem = code_problem(code)
+        if problem is not None:
+            raise ConfigError(f"{path}: tool.archgen.severity: {code!a} {problem}")
     return Config(
         root=path.parent,
         specs=tuple(Path(entry) for entry in settings.specs),

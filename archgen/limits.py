@@ -25,3 +25,5 @@ MAX_STRIDE = 4
 MAX_KERNEL_SIZE = 15
 MAX_NAME_LENGTH = 64
 MAX_DESCRIPTION_LENGTH = 20_000
+MAX_NUMBER_LENGTH = 100
+"""Characters of one number as written; a longer one is refused before it is converted."""

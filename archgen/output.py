@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from archgen.header import read_header
+from archgen.source import FileTooLargeError, read_bounded
 
 
 class State(enum.Enum):
@@ -34,13 +35,28 @@ class State(enum.Enum):
         return self in (State.EDITED, State.FOREIGN)
 
 
+MAX_EXISTING_BYTES = 16 << 20
+"""A file in the output folder larger than this (16 MiB) is not one archgen wrote."""
+
+
 def read_existing(path: Path) -> str | None:
+    """The exact text of ``path``, None when there is no such file.
+
+    Read as bytes and decoded strictly, with no newline translation: a file whose line endings
+    were changed is not what archgen writes. Bytes that are not UTF-8, or a file too large to be
+    archgen's, read as "" (a file archgen did not write). Something that is not a regular file
+    (a FIFO, a device) raises :class:`~archgen.source.NotRegularFileError`.
+    """
     try:
-        return path.read_text(encoding="utf-8")
+        raw = read_bounded(path, MAX_EXISTING_BYTES)
     except FileNotFoundError:
         return None
+    except FileTooLargeError:
+        return ""
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return ""  # not text archgen wrote: treated as foreign
+        return ""
 
 
 def state_of(existing: str | None, expected: str) -> State:
@@ -52,6 +68,15 @@ def state_of(existing: str | None, expected: str) -> State:
     if header is None:
         return State.FOREIGN
     return State.EDITED if header.edited else State.STALE
+
+
+def only_line_endings_differ(existing: str | None, expected: str) -> bool:
+    """``existing`` is ``expected`` with \\r\\n line endings (a checkout that converted them)."""
+    return (
+        existing is not None
+        and existing != expected
+        and existing.replace("\r\n", "\n") == expected
+    )
 
 
 def unified_diff(path: Path, existing: str | None, expected: str) -> str:

@@ -3,13 +3,23 @@
 Nothing from the file is ever turned into an object other than str, int, float, bool, None, dict
 and list: YAML tags such as ``!!python/object`` are refused, not constructed. Aliases are expanded
 under a node budget, so an alias bomb is refused quickly instead of exhausting memory.
+
+Only regular files are read, and never more than the size limit (:func:`read_bounded`). A value
+means what it says: numbers are read as YAML 1.2 reads them, and a number YAML 1.1 (PyYAML)
+would read differently, or a YAML 1.1 line break (U+0085, U+2028, U+2029), is refused with what
+to write instead. Positions count lines at ``\\n`` only, as editors do (:class:`_Lines`).
 """
 
 from __future__ import annotations
 
 import bisect
+import errno
 import hashlib
 import json
+import math
+import os
+import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +30,7 @@ import yaml
 from archgen import limits
 from archgen.codes import diagnostic
 from archgen.diagnostics import Diagnostic
+from archgen.text import printable
 
 Loc = tuple[str | int, ...]
 """A path into the document: mapping keys and sequence indices, as Pydantic reports them."""
@@ -84,27 +95,26 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
     """Read ``path`` as a spec document, or say precisely why it cannot be read."""
     shown = display if display is not None else str(path)
     try:
-        if path.is_dir():
-            return diagnostic("AG001", "is a directory, expected a spec file", shown)
-        size = path.stat().st_size
-        if size > limits.MAX_FILE_BYTES:
-            return diagnostic(
-                "AG008",
-                f"file is {size:,} bytes; archgen reads spec files of at most "
-                f"{limits.MAX_FILE_BYTES:,} bytes",
-                shown,
-            )
-        raw = path.read_bytes()
+        raw = read_bounded(path, limits.MAX_FILE_BYTES)
+    except FileTooLargeError as error:
+        return diagnostic("AG008", str(error.strerror), shown)
+    except NotRegularFileError as error:
+        return diagnostic("AG001", f"{error.strerror}; expected a spec file", shown)
     except OSError as error:
+        if isinstance(error, IsADirectoryError) or path.is_dir():
+            return diagnostic("AG001", "is a directory, expected a spec file", shown)
         return diagnostic(
-            "AG001", f"cannot read file: {error.strerror or error}", shown
+            "AG001",
+            f"cannot read file: {printable(error.strerror or str(error))}",
+            shown,
         )
     text = _decode(raw, shown)
     if isinstance(text, Diagnostic):
         return text
     parse = _parse_json if path.suffix.lower() == ".json" else _parse_yaml
+    lines = _Lines(text)
     try:
-        data, keys, values = parse(text)
+        data, keys, values = parse(text, lines)
     except _Refused as refused:
         position = refused.position
         return diagnostic(
@@ -135,25 +145,144 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
     return Document(path, shown, data, SourceMap(keys, values), digest)
 
 
+# --- reading files -------------------------------------------------------------------------------
+
+
+class NotRegularFileError(OSError):
+    """The path names a FIFO, a device, a socket: something that is not a file of bytes."""
+
+
+class FileTooLargeError(OSError):
+    """The file holds more bytes than the caller reads."""
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    # A FIFO without a writer would block open(); a spec path is never waited on.
+    | getattr(os, "O_NONBLOCK", 0)
+)
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at ``path``, which must hold at most ``limit`` of them.
+
+    The file is opened once and checked on the open descriptor (``fstat``), so a FIFO, a device
+    such as ``/dev/zero`` or a symlink to one is refused without blocking or reading, and at
+    most ``limit + 1`` bytes are ever read, however the file changes meanwhile. Raises
+    ``IsADirectoryError``, :class:`NotRegularFileError`, :class:`FileTooLargeError`, or the
+    ``OSError`` of opening or reading.
+    """
+    try:
+        descriptor = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        _refuse_special(path)  # a socket cannot be opened at all: say what it is
+        raise
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        _refuse_special(path, info)
+        if info.st_size > limit:
+            raise FileTooLargeError(
+                errno.EFBIG, _too_large(f"{info.st_size:,} bytes", limit), str(path)
+            )
+        chunks, remaining = [], limit + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 16))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:  # it grew after fstat
+            raise FileTooLargeError(
+                errno.EFBIG, _too_large(f"more than {limit:,} bytes", limit), str(path)
+            )
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def _refuse_special(path: Path, info: os.stat_result | None = None) -> None:
+    """Raise NotRegularFileError unless ``path`` is a regular file or a folder (or is gone)."""
+    if info is None:
+        try:
+            info = os.stat(path)
+        except OSError:
+            return
+    if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):
+        return
+    kind = next((name for test, name in _KINDS if test(info.st_mode)), "special")
+    raise NotRegularFileError(errno.EINVAL, f"is {kind}, not a regular file", str(path))
+
+
+def _too_large(size: str, limit: int) -> str:
+    return f"file is {size}; archgen reads files of at most {limit:,} bytes"
+
+
 def _decode(raw: bytes, shown: str) -> str | Diagnostic:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = raw.count(b"\n", 0, error.start) + 1
-        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        # Columns count characters, as editors do: the bytes before the error are valid UTF-8.
+        column = len(raw[line_start : error.start].decode("utf-8-sig")) + 1
         return diagnostic(
             "AG003",
             f"byte 0x{raw[error.start]:02x} is not UTF-8; expected a text file",
             shown,
-            line,
+            raw.count(b"\n", 0, error.start) + 1,
             column,
         )
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
+        position = _Lines(text).position(text.index("\x00"))
         return diagnostic(
-            "AG003", "contains NUL characters; expected a text file", shown, line
+            "AG003",
+            "contains NUL characters; expected a text file",
+            shown,
+            position.line,
+            position.column,
         )
     return text
+
+
+class _Lines:
+    """Line and column of a character index, counting only \\n as a line break.
+
+    Editors and ``path:line:col`` readers break lines at \\n (and \\r\\n); YAML 1.1 readers
+    also break at \\r, U+0085, U+2028 and U+2029. Every position archgen reports is computed here
+    from a character index, so it is the same for YAML and JSON and matches the editor.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def position(self, index: int) -> Position:
+        line = bisect.bisect_right(self.starts, index)
+        return Position(line, index - self.starts[line - 1] + 1)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_text(value: str, position: Position) -> None:
+    """A string whose escapes (JSON "\\udcff", YAML "\\uDCFF") make a lone surrogate is no text."""
+    lone = _SURROGATE.search(value)
+    if lone is not None:
+        raise _Refused(
+            "AG003",
+            f"the escape \\u{ord(lone.group()):04x} is half of a UTF-16 pair, not a "
+            "character; expected text",
+            position,
+        )
 
 
 class _Recorder:
@@ -189,7 +318,8 @@ class _Recorder:
             first = self.keys[child]
             raise _Refused(
                 "AG006",
-                f"duplicate key '{key}' (first at line {first.line}, column {first.column})",
+                f"duplicate key '{printable(key)}' "
+                f"(first at line {first.line}, column {first.column})",
                 position,
             )
         self.keys[child] = position
@@ -198,60 +328,108 @@ class _Recorder:
 
 # --- YAML ----------------------------------------------------------------------------------------
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-}
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CParser: type = getattr(getattr(yaml, "cyaml", None), "CParser", type(None))
+_YAML = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (
+    f"{_YAML}{kind}" for kind in ("str", "int", "float", "bool", "null")
+)
+_SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL}
+_MAP_TAG = f"{_YAML}map"
+_SEQ_TAG = f"{_YAML}seq"
+_IMPLICIT = "archgen-implicit:"
+"""Prefix of tags the resolver gave (never written in the file), to tell them from tags that
+were: ``12`` and ``!!int 12`` compose to the same node otherwise."""
 
 
-def _mark(mark: Any) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
+class _Loader(_Base):  # type: ignore[valid-type, misc]
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _IMPLICIT + str(super().resolve(kind, value, implicit))
 
 
-def _parse_yaml(text: str) -> tuple[Any, dict[Loc, Position], dict[Loc, Position]]:
-    loader = _Loader(text)
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""Line breaks in YAML 1.1 (PyYAML) that are ordinary characters in YAML 1.2."""
+
+
+def _parse_yaml(
+    text: str, lines: _Lines
+) -> tuple[Any, dict[Loc, Position], dict[Loc, Position]]:
+    odd_break = _YAML11_BREAKS.search(text)
+    if odd_break is not None:
+        code = ord(odd_break.group())
+        raise _Refused(
+            "AG002",
+            f"character U+{code:04X} is a line break in YAML 1.1 but not in YAML 1.2, so "
+            "readers disagree on this file; remove it, or write it as the escape "
+            f"\\u{code:04x} in a double-quoted string",
+            lines.position(odd_break.start()),
+        )
     try:
-        root = loader.get_single_node()
+        loader = _Loader(text)  # PyYAML's own reader checks the characters here already
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        position = _mark(mark) if mark is not None else Position(1, 1)
+        position = lines.position(mark.index) if mark is not None else Position(1, 1)
         if "expected a single document" in str(error.context or ""):
             raise _Refused(
                 "AG009",
                 "found a second YAML document ('---'); expected exactly one spec",
                 position,
             ) from None
-        problem = " ".join(part for part in (error.context, error.problem) if part)
+        problem = " ".join(
+            " ".join(str(part).split())
+            for part in (error.context, error.problem)
+            if part
+        )
         raise _Refused("AG002", f"invalid YAML: {problem}", position) from None
-    except yaml.YAMLError as error:  # reader errors: characters YAML does not allow
-        raise _Refused("AG002", f"invalid YAML: {error}", Position(1, 1)) from None
-    finally:
-        loader.dispose()
+    except yaml.reader.ReaderError as error:  # characters YAML does not allow
+        character = error.character
+        code = character if isinstance(character, int) else ord(character)
+        index = error.position
+        # libyaml counts this position in bytes (its marks count characters).
+        if issubclass(_Loader, _CParser):
+            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        raise _Refused(
+            "AG002",
+            f"invalid YAML: character U+{code:04X} is not allowed ({error.reason})",
+            lines.position(index),
+        ) from None
+    except yaml.YAMLError as error:
+        raise _Refused(
+            "AG002", f"invalid YAML: {' '.join(str(error).split())}", Position(1, 1)
+        ) from None
     if root is None:
         return None, {}, {}
-    converter = _YamlConverter()
+    converter = _YamlConverter(lines)
     return converter.convert(root, (), 0), converter.keys, converter.values
 
 
 class _YamlConverter(_Recorder):
     """Turns a composed YAML node graph into plain data, refusing anything but plain data."""
 
-    def __init__(self) -> None:
+    def __init__(self, lines: _Lines) -> None:
         super().__init__()
+        self.lines = lines
         self.active: set[int] = set()
-        self.constructor = yaml.constructor.SafeConstructor()
+
+    def position(self, node: yaml.Node) -> Position:
+        return self.lines.position(node.start_mark.index)
 
     def convert(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
-        position = _mark(node.start_mark)
+        position = self.position(node)
         self.enter(loc, position, depth)
+        implicit = node.tag.startswith(_IMPLICIT)
+        tag = node.tag.removeprefix(_IMPLICIT)
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, position)
+            if tag not in _SCALAR_TAGS:
+                raise _Refused("AG007", _tag_message(tag), position)
+            _check_text(node.value, position)
+            if implicit and not node.style:  # plain: None (PyYAML) or "" (libyaml)
+                return _plain_scalar(node.value, tag, position)
+            return _tagged_scalar(node.value, tag, position)
         if id(node) in self.active:
             raise _Refused(
                 "AG002",
@@ -260,68 +438,270 @@ class _YamlConverter(_Recorder):
             )
         self.active.add(id(node))
         try:
-            if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+            if isinstance(node, yaml.SequenceNode) and tag == _SEQ_TAG:
                 return [
                     self.convert(item, (*loc, i), depth + 1)
                     for i, item in enumerate(node.value)
                 ]
-            if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+            if isinstance(node, yaml.MappingNode) and tag == _MAP_TAG:
                 return self.mapping(node, loc, depth)
         finally:
             self.active.discard(id(node))
-        raise _Refused("AG007", _tag_message(node.tag), position)
+        raise _Refused("AG007", _tag_message(tag), position)
 
     def mapping(self, node: yaml.MappingNode, loc: Loc, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key_position = _mark(key_node.start_mark)
+            key_position = self.position(key_node)
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Refused(
                     "AG005",
                     "found a mapping or sequence used as a key; expected a name",
                     key_position,
                 )
+            if not key_node.tag.startswith(_IMPLICIT):
+                raise _Refused(
+                    "AG007",
+                    f"a YAML tag ('{printable(_short_tag(key_node.tag))}') on a key; "
+                    "keys are plain names",
+                    key_position,
+                )
             # A key is its literal text: 'on:' is the key "on", not the boolean true.
             key = str(key_node.value)
+            _check_text(key, key_position)
             child = self.add_key(result, loc, key, key_position)
             result[key] = self.convert(value_node, child, depth + 1)
         return result
 
-    def scalar(self, node: yaml.ScalarNode, position: Position) -> Any:
-        if node.tag not in _SCALAR_TAGS:
-            raise _Refused("AG007", _tag_message(node.tag), position)
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError):
-            raise _Refused(
-                "AG103",
-                f"'{node.value}' is not a valid {node.tag.rsplit(':', 1)[-1]}",
-                position,
-            ) from None
+
+# YAML 1.1 (PyYAML) and YAML 1.2 (the core schema) read some unquoted numbers differently:
+# '0224' is octal 148 in 1.1 and 224 in 1.2, '6:4' is 364 in 1.1 and text in 1.2, '1_000' is
+# 1000 in 1.1 and text in 1.2, '0o17' and '1e3' are text in 1.1 and numbers in 1.2. archgen
+# accepts a number only when both read it alike, and otherwise says how to write it.
+_CORE_INT = re.compile(r"[-+]?[0-9]+\Z|0o[0-7]+\Z|0x[0-9a-fA-F]+\Z")
+_CORE_FLOAT = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z"
+    r"|[-+]?\.(inf|Inf|INF)\Z|\.(nan|NaN|NAN)\Z"
+)
+_CORE_BOOL = {"true": True, "True": True, "TRUE": True}
+_CORE_BOOL.update({"false": False, "False": False, "FALSE": False})
+_CORE_NULL = {"", "~", "null", "Null", "NULL"}
+_YAML11_BOOL = yaml.constructor.SafeConstructor.bool_values
+_TEXT = object()
+"""The reading of a scalar as text, in :func:`_core_reading` and :func:`_yaml11_reading`."""
+
+
+def _core_int(text: str) -> int:
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    if text.startswith("0x"):
+        return int(text[2:], 16)
+    return int(text, 10)
+
+
+def _core_float(text: str) -> float:
+    lowered = text.lower()
+    if lowered.endswith(".inf"):
+        return -math.inf if lowered.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    return float(text)
+
+
+def _core_reading(text: str, tag: str | None = None) -> object:
+    """The value YAML 1.2's core schema gives ``text``, read as ``tag`` or resolved if None."""
+    if tag in (None, _INT) and _CORE_INT.match(text):
+        return _core_int(text)
+    if tag in (None, _FLOAT) and _CORE_FLOAT.match(text):
+        return _core_float(text)
+    if tag == _FLOAT and _CORE_INT.match(text):
+        return float(_core_int(text))
+    if tag is None and text in _CORE_BOOL:
+        return _CORE_BOOL[text]
+    if tag is None and text in _CORE_NULL:
+        return None
+    return _TEXT
+
+
+def _yaml11_reading(text: str, tag: str) -> object:
+    """The number PyYAML gives ``text`` under ``tag`` (int or float); _TEXT when it cannot."""
+    constructor = yaml.constructor.SafeConstructor()
+    node = yaml.ScalarNode(tag, text)
+    try:
+        if tag == _INT:
+            return constructor.construct_yaml_int(node)
+        return constructor.construct_yaml_float(node)
+    except Exception:  # ValueError, IndexError: whatever PyYAML raises, it is no number
+        return _TEXT
+
+
+def _same(one: object, other: object) -> bool:
+    if isinstance(one, float) and isinstance(other, float):
+        return one == other or (math.isnan(one) and math.isnan(other))
+    return type(one) is type(other) and one == other
+
+
+def _number_text(value: object) -> str:
+    """``value`` written so that YAML 1.1 and 1.2 both read it back as that number."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        mantissa, _, exponent = repr(value).partition("e")
+        if "." not in mantissa:
+            mantissa += ".0"
+        return f"{mantissa}e{exponent}" if exponent else mantissa
+    return str(value)
+
+
+def _check_length(text: str, position: Position) -> None:
+    if len(text) > limits.MAX_NUMBER_LENGTH:
+        raise _Refused(
+            "AG008",
+            f"a number of {len(text):,} characters; archgen reads numbers of at most "
+            f"{limits.MAX_NUMBER_LENGTH:,}",
+            position,
+        )
+
+
+def _disagreement(
+    text: str, old: object, new: object, position: Position, tag: str | None = None
+) -> _Refused:
+    """``text`` reads as ``old`` in YAML 1.1 and ``new`` in 1.2; ``tag`` when it was explicit."""
+
+    def reading(value: object) -> str:
+        if value is not _TEXT:
+            return _number_text(value)
+        return "text" if tag is None else f"not a valid {tag.rsplit(':', 1)[-1]}"
+
+    numbers = [_number_text(v) for v in (old, new) if v is not _TEXT]
+    advice = (
+        f"write {numbers[0]}" if len(numbers) == 1 else f"write {' or '.join(numbers)}"
+    )
+    if len(numbers) == 2:
+        advice += ", whichever you mean"
+    if _TEXT in (old, new) and tag is None:
+        advice += ", or quote it to mean the text"
+    return _Refused(
+        "AG104",
+        f"'{printable(_clip(text))}' is {reading(old)} in YAML 1.1 but {reading(new)} in "
+        f"YAML 1.2; {advice}",
+        position,
+    )
+
+
+def _plain_scalar(text: str, tag: str, position: Position) -> Any:
+    """An unquoted, untagged scalar, as PyYAML resolved it (``tag``), checked against YAML 1.2."""
+    if tag == _BOOL:  # yes/no/on/off: YAML 1.1 booleans, read as such
+        return _YAML11_BOOL[text.lower()]
+    if tag == _NULL:
+        return None
+    core_number = bool(_CORE_INT.match(text) or _CORE_FLOAT.match(text))
+    if tag == _STR and not core_number:
+        return text
+    _check_length(text, position)  # before any conversion: int() of 5,000 digits raises
+    core = _core_reading(text) if core_number else _TEXT
+    old = _TEXT if tag == _STR else _yaml11_reading(text, tag)
+    if _same(old, core):
+        return core
+    raise _disagreement(text, old, core, position)
+
+
+def _tagged_scalar(text: str, tag: str, position: Position) -> Any:
+    """A quoted or block scalar, or one with an explicit tag such as ``!!int``."""
+    if tag == _STR:
+        return text
+    if tag == _NULL and text in _CORE_NULL:
+        return None
+    if tag == _BOOL and text.lower() in _YAML11_BOOL:
+        return _YAML11_BOOL[text.lower()]
+    if tag in (_INT, _FLOAT):
+        _check_length(text, position)
+        old, core = _yaml11_reading(text, tag), _core_reading(text, tag)
+        if old is _TEXT and core is _TEXT:
+            return _invalid(text, tag, position)
+        if _same(old, core):
+            return core
+        raise _disagreement(text, old, core, position, tag)
+    return _invalid(text, tag, position)
+
+
+def _invalid(text: str, tag: str, position: Position) -> Any:
+    raise _Refused(
+        "AG103",
+        f"'{printable(_clip(text))}' is not a valid {tag.rsplit(':', 1)[-1]}",
+        position,
+    )
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _short_tag(tag: str) -> str:
+    return tag.removeprefix(_IMPLICIT).replace(_YAML, "!!")
 
 
 def _tag_message(tag: str) -> str:
-    short = tag.replace("tag:yaml.org,2002:", "!!")
+    short = _short_tag(tag)
     hint = "; quote the value to make it a string" if short == "!!timestamp" else ""
     return (
-        f"unsupported YAML tag '{short}'{hint}; specs hold only strings, numbers, booleans, "
-        "null, mappings and sequences"
+        f"unsupported YAML tag '{printable(short)}'{hint}; specs hold only strings, numbers, "
+        "booleans, null, mappings and sequences"
     )
 
 
 # --- JSON ----------------------------------------------------------------------------------------
 
 
-def _parse_json(text: str) -> tuple[Any, dict[Loc, Position], dict[Loc, Position]]:
+class _BadNumber(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _refuse_constant(text: str) -> Any:
+    raise _BadNumber(text)
+
+
+def _checked_int(text: str) -> int:
+    if len(text) > limits.MAX_NUMBER_LENGTH:
+        raise _BadNumber(text)
+    return int(text)
+
+
+def _checked_float(text: str) -> float:
+    if len(text) > limits.MAX_NUMBER_LENGTH:
+        raise _BadNumber(text)
+    return float(text)
+
+
+def _placeholder(_: str) -> int:
+    return 0
+
+
+def _parse_json(
+    text: str, lines: _Lines
+) -> tuple[Any, dict[Loc, Position], dict[Loc, Position]]:
     if not text.strip():
         return None, {}, {}
     try:
-        json.loads(text)
+        # Syntax only: numbers are converted (and checked) by the reader below, where their
+        # positions are known.
+        json.loads(
+            text,
+            parse_int=_placeholder,
+            parse_float=_placeholder,
+            parse_constant=_placeholder,
+        )
     except json.JSONDecodeError as error:
         raise _Refused(
-            "AG002", f"invalid JSON: {error.msg}", Position(error.lineno, error.colno)
+            "AG002",
+            f"invalid JSON: {error.msg}",
+            lines.position(error.pos),
         ) from None
-    reader = _JsonReader(text)
+    reader = _JsonReader(text, lines)
     return reader.value(0, (), 0)[0], reader.keys, reader.values
 
 
@@ -330,15 +710,18 @@ class _JsonReader(_Recorder):
 
     _WHITESPACE = " \t\n\r"
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, lines: _Lines) -> None:
         super().__init__()
         self.text = text
-        self.decoder = json.JSONDecoder()
-        self.line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        self.lines = lines
+        self.decoder = json.JSONDecoder(
+            parse_int=_checked_int,
+            parse_float=_checked_float,
+            parse_constant=_refuse_constant,
+        )
 
     def position(self, index: int) -> Position:
-        line = bisect.bisect_right(self.line_starts, index)
-        return Position(line, index - self.line_starts[line - 1] + 1)
+        return self.lines.position(index)
 
     def skip(self, index: int) -> int:
         while index < len(self.text) and self.text[index] in self._WHITESPACE:
@@ -362,14 +745,31 @@ class _JsonReader(_Recorder):
                     index += 1
                 index = self.skip(index)
             return items, index + 1
-        return self.decoder.raw_decode(self.text, index)
+        try:
+            return self.string(*self.decoder.raw_decode(self.text, index), index)
+        except _BadNumber as bad:
+            if bad.text in ("NaN", "Infinity", "-Infinity"):
+                raise _Refused(
+                    "AG002",
+                    f"invalid JSON: {bad.text} is not a JSON value",
+                    self.position(index),
+                ) from None
+            _check_length(bad.text, self.position(index))
+            raise _Refused(
+                "AG002", "invalid JSON: not a number", self.position(index)
+            ) from None
+
+    def string(self, value: Any, end: int, start: int) -> tuple[Any, int]:
+        if isinstance(value, str):
+            _check_text(value, self.position(start))
+        return value, end
 
     def obj(self, index: int, loc: Loc, depth: int) -> tuple[dict[str, Any], int]:
         result: dict[str, Any] = {}
         index = self.skip(index)
         while self.text[index] != "}":
             key_position = self.position(index)
-            key, index = self.decoder.raw_decode(self.text, index)
+            key, index = self.string(*self.decoder.raw_decode(self.text, index), index)
             child = self.add_key(result, loc, key, key_position)
             index = self.skip(self.skip(index) + 1)  # past the colon
             result[key], index = self.value(index, child, depth + 1)

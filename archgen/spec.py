@@ -9,7 +9,6 @@ Widths are *declared* here; the one place they are resolved into channel counts 
 
 from __future__ import annotations
 
-import keyword
 import re
 from typing import Annotated, Literal
 
@@ -23,16 +22,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from archgen import limits
+from archgen import limits, names, selection
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_CODE = re.compile(r"AG[0-9]{3}\Z")
-_CODE_PREFIX = re.compile(r"AG[0-9]{0,3}\Z")
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z", re.IGNORECASE)
-RESERVED_NAMES = frozenset(
-    {"torch", "nn", "Tensor", "BasicBlock", "Bottleneck", "typing"}
-)
-"""Names the generated module defines or imports itself; a spec may not take them."""
+RESERVED_NAMES = names.RESERVED_NAMES
+"""Names the generated module uses itself, and Python's keywords and builtins (archgen.names)."""
 
 
 def _identifier(value: str) -> str:
@@ -47,24 +42,20 @@ def _identifier(value: str) -> str:
             "identifier",
             "must be an ASCII Python identifier (letters, digits, underscores)",
         )
-    if keyword.iskeyword(value) or keyword.issoftkeyword(value):
-        raise PydanticCustomError("identifier", "is a Python keyword")
-    if value.startswith("__") or value.startswith("_"):
+    if value.startswith("_"):
         raise PydanticCustomError("identifier", "must not start with an underscore")
-    if value in RESERVED_NAMES:
-        raise PydanticCustomError(
-            "identifier", "is a name the generated module uses itself"
-        )
+    reason = names.why_reserved(value)
+    if reason is not None:
+        raise PydanticCustomError("identifier", "{reason}", {"reason": reason})
     if _WINDOWS_DEVICES.match(value):
         raise PydanticCustomError("identifier", "is a reserved device name on Windows")
     return value
 
 
 def _lint_code(value: str) -> str:
-    if not _CODE.match(value):
-        raise PydanticCustomError(
-            "lint_code", "must be a diagnostic code such as AG301"
-        )
+    problem = selection.code_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("lint_code", "{problem}", {"problem": problem})
     return value
 
 
@@ -72,11 +63,9 @@ Identifier = Annotated[str, AfterValidator(_identifier)]
 
 
 def _lint_prefix(value: str) -> str:
-    if not _CODE_PREFIX.match(value):
-        raise PydanticCustomError(
-            "lint_code",
-            "must be a diagnostic code or a prefix of one, such as AG301 or AG3",
-        )
+    problem = selection.prefix_problem(value)
+    if problem is not None:
+        raise PydanticCustomError("lint_code", "{problem}", {"problem": problem})
     return value
 
 

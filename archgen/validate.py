@@ -10,8 +10,11 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from archgen.diagnostics import Diagnostic
+from archgen.names import why_reserved
+from archgen.plan import default_class_name
 from archgen.source import Document, Loc
 from archgen.spec import NetworkSpec
+from archgen.text import printable
 
 _TYPE_NAMES = {
     "int_type": "an integer",
@@ -26,11 +29,36 @@ _TYPE_NAMES = {
 
 def validate(document: Document) -> NetworkSpec | list[Diagnostic]:
     try:
-        return NetworkSpec.model_validate(document.data)
+        spec = NetworkSpec.model_validate(document.data)
     except ValidationError as error:
         return [
             _diagnostic(document, detail) for detail in error.errors(include_url=False)
         ]
+    problem = _default_class_name_problem(spec)
+    if problem is not None:
+        return [document.diagnostic("AG104", problem, ("name",))]
+    return spec
+
+
+def _default_class_name_problem(spec: NetworkSpec) -> str | None:
+    """Without ``class_name``, the class is named after ``name``; that name must work too."""
+    if spec.class_name is not None:
+        return None
+    class_name = default_class_name(spec.name)
+    fix = "give a class_name"
+    if class_name == spec.name:
+        return (
+            f"name '{spec.name}' is also the default class_name (the name with a capital "
+            "first letter), so the builder would hide the model class; "
+            f"{fix}, or start the name with a lower-case letter"
+        )
+    reason = why_reserved(class_name)
+    if reason is not None:
+        return (
+            f"name '{spec.name}' makes the default class_name '{class_name}', which "
+            f"{reason}; {fix}"
+        )
+    return None
 
 
 def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
@@ -71,7 +99,7 @@ def _requirement(detail: ErrorDetails) -> str:
 
 
 def _unknown_key(loc: Loc) -> str:
-    key = str(loc[-1])
+    key = printable(str(loc[-1]))
     where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
     allowed = allowed_keys(loc[:-1])
     message = f"unknown key '{key}'{where}"
@@ -121,7 +149,7 @@ def dotted(loc: Loc) -> str:
         text += (
             f"[{part}]"
             if isinstance(part, int)
-            else (f".{part}" if text else str(part))
+            else (f".{printable(part)}" if text else printable(part))
         )
     return text or "the spec"
 
@@ -138,5 +166,7 @@ def describe(value: object) -> str:
         return "a sequence"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return repr(shown)
-    return repr(value)
+        return printable(repr(shown))
+    if isinstance(value, int) and len(str(abs(value))) > 40:
+        return f"a {len(str(abs(value)))}-digit integer"
+    return printable(repr(value))
