@@ -15,6 +15,8 @@ parse every generated module and fail when it uses a top-level or parameter name
 
 from __future__ import annotations
 
+import re
+
 KEYWORDS = frozenset(
     {
         "False",
@@ -275,6 +277,20 @@ PARAMETER_NAMES = frozenset(
         "drop_rate",
         "drop_path_rate",
         "indices",
+        "downsample",
+        "pre_logits",
+        "se_channels",
+        "eca_kernel",
+        "first_dilation",
+        "drop_path",
+        "reduced",
+        "kernel_size",
+        "rate",
+        "eps",
+        "state",
+        "prefix",
+        "args",
+        "kwargs",
     }
 )
 """Parameter names of the generated functions; inside them, each hides a global of that name."""
@@ -285,8 +301,17 @@ RESERVED_NAMES = frozenset(
 """Every name a spec's ``name`` or ``class_name`` may not be (compared case-sensitively)."""
 
 
+VARIANT = re.compile(
+    r"(BasicBlock|Bottleneck)[0-9]+|(projection|pooled_projection)_[0-9]+"
+)
+"""A network whose blocks or shortcuts take several shapes numbers the later ones:
+``Bottleneck2``, ``projection_2``."""
+
+
 def why_reserved(name: str) -> str | None:
     """Why ``name`` cannot name a generated module's builder or class; None when it can."""
+    if VARIANT.fullmatch(name):
+        return "is the name of a block class or shortcut function the generated module may define"
     if name in KEYWORDS:
         return "is a Python keyword"
     if name in SOFT_KEYWORDS:

@@ -11,7 +11,6 @@ being run.
 from __future__ import annotations
 
 import functools
-import unicodedata
 from pathlib import Path
 
 import jinja2
@@ -87,7 +86,8 @@ def docstring_text(text: str) -> str:
     """Escape ``text`` for the inside of a triple-quoted docstring, keeping its value verbatim.
 
     Backslashes, quotes, control and invisible characters are escaped; non-ASCII characters are
-    written as ``\\N{NAME}`` escapes (ruff flags lookalike characters in docstrings). Whitespace
+    written as ``\\uXXXX`` escapes (ruff flags lookalike characters in docstrings, and escapes
+    by code point do not depend on the Unicode database of the Python that runs archgen). Whitespace
     at the start or end of a line is escaped so that no formatter can strip or re-indent it.
     """
     lines = []
@@ -110,9 +110,6 @@ def _escape_char(char: str, line: str, index: int) -> str:
         return char
     if char == "\t":
         return "\\t"
-    name = unicodedata.name(char, "")
-    if name and unicodedata.category(char)[0] not in "CZ":
-        return f"\\N{{{name}}}"
     return (
         f"\\x{code:02x}"
         if code <= 0xFF

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from archgen import limits
 from archgen.complexity import Complexity
 from archgen.ops import Conv, Norm, Op
 from archgen.plan import NetworkPlan, StagePlan
@@ -132,14 +133,24 @@ def stride_one_or_two(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
 
 def map_not_exhausted(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
     """AG204: halving a 1x1 map does nothing; the input is too small for the network."""
-    for stage in plan.stages:
-        if stage.declared_stride > 1 and not stage.dilate and stage.in_size == 1:
-            needed = plan.image_size * 2
+    halving = [s for s in plan.stages if s.declared_stride > 1 and not s.dilate]
+    if not halving:
+        return
+    # Every step maps a side n to ceil(n / stride), so a stage sees ceil(S / P) for the product
+    # P of the strides before it: at least 2 exactly when S > P.
+    last = halving[-1]
+    needed = last.reduction // last.declared_stride + 1
+    for stage in halving:
+        if stage.in_size == 1:
+            fix = (
+                f" or an input of at least {_size(needed)}"
+                if needed <= limits.MAX_IMAGE_SIZE
+                else f"; no input up to {_size(limits.MAX_IMAGE_SIZE)} is large enough"
+            )
             yield Finding(
                 "AG204",
                 f"{stage.name} halves a map that is already 1x1 for a "
-                f"{_size(plan.image_size)} input; expected stride 1 here or an input of at "
-                f"least {_size(needed)}",
+                f"{_size(plan.image_size)} input; expected stride 1 here{fix}",
                 stage.origin("stride"),
             )
 

@@ -93,7 +93,7 @@ class InputSpec(_Model):
 
 
 StemType = Literal["conv", "deep", "deep_tiered"]
-StemPool = Literal["max", "conv", "none"]
+StemPool = Literal[True, False, "max", "conv", "none"]
 
 
 class StemSpec(_Model):
@@ -115,7 +115,7 @@ class StemSpec(_Model):
     stride: int = Field(
         2, ge=1, le=limits.MAX_STRIDE, description="Stride of the first convolution."
     )
-    pool: bool | StemPool = Field(
+    pool: StemPool = Field(
         True,
         description="After the stem: 'max' (or true) a 3x3 stride-2 max pool; 'conv' a 3x3 "
         "stride-2 convolution, norm and activation (ResNet-RS); 'none' (or false) nothing.",

@@ -184,3 +184,18 @@ def test_list_rules() -> None:
     assert result.code == 0
     assert len(result.out.splitlines()) == len(CODES)
     assert "AG301  same-size-same-shape" in result.out
+
+
+def test_ag204_suggests_an_input_size_that_passes(tmp_path: Path) -> None:
+    fixture = FIXTURES / "lint" / "ag204_map_too_small.yaml"
+    message = json.loads(run_cli("lint", "--format", "json", fixture).out)[0]["message"]
+    suggested = int(message.rsplit("at least ", 1)[1].split("x")[0])
+    for size, clean in ((suggested, True), (suggested - 1, False)):
+        spec = tmp_path / f"size_{size}.yaml"
+        spec.write_text(
+            fixture.read_text().replace("image_size: 16", f"image_size: {size}")
+        )
+        codes = [
+            d["code"] for d in json.loads(run_cli("lint", "--format", "json", spec).out)
+        ]
+        assert ("AG204" not in codes) is clean, (size, codes)
