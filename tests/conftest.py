@@ -35,6 +35,45 @@ REFERENCE: dict[str, tuple[int, int]] = {
 }
 ZOO = sorted(REFERENCE)
 
+# timm 1.0.31 (../shared/reference/NOTES.md), same conventions: params, MACs at 224x224.
+TIMM_REFERENCE: dict[str, tuple[int, int]] = {
+    "resnet18d": (11_708_744, 2_053_713_920),
+    "resnet26": (15_995_176, 2_342_256_640),
+    "resnet26d": (16_014_408, 2_581_897_216),
+    "resnet26t": (16_011_872, 2_550_286_336),
+    "resnet10t": (5_435_488, 1_097_259_008),
+    "resnet50d": (25_576_264, 4_328_824_832),
+    "resnet101d": (44_568_392, 8_041_046_016),
+    "resnet50s": (25_680_808, 5_444_337_664),
+    "resnet50t": (25_573_728, 4_297_213_952),
+    "resnext50d_32x4d": (25_048_136, 4_470_120_448),
+    "seresnet50": (28_088_024, 4_091_699_200),
+    "seresnext50_32x4d": (27_559_896, 4_232_994_816),
+    "seresnext101_32x4d": (48_955_416, 7_974_739_968),
+    "ecaresnet50d": (25_576_350, 4_328_912_640),
+    "resnetrs50": (35_691_912, 4_454_490_112),
+}
+TIMM_ZOO = sorted(TIMM_REFERENCE)
+
+
+def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType:
+    """Compile ``spec_path`` (with top-level ``changes``) with the code under test into
+    ``folder`` and import the result: the generator itself, not the checked-in snapshot."""
+    import yaml
+
+    from archgen.config import Config
+    from archgen.pipeline import compile_spec
+    from archgen.render import render
+
+    data = {**yaml.safe_load(spec_path.read_text(encoding="utf-8")), **changes}
+    path = folder / spec_path.name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = compile_spec(path, Config(root=folder))
+    assert result.plan is not None and result.complexity is not None, result.diagnostics
+    target = folder / f"{result.plan.name}.py"
+    target.write_text(render(result.plan, result.complexity, path.name, "0" * 64))
+    return load_module(target)
+
 
 def load_module(path: Path) -> ModuleType:
     """Import a generated file by path, under a unique module name."""
