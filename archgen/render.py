@@ -43,6 +43,9 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["doc"] = docstring_text
     environment.filters["thousands"] = lambda number: f"{number:,}"
+    environment.filters["join_types"] = lambda names: (
+        names[0] if len(names) == 1 else f"({', '.join(names)})"
+    )
     environment.globals.update(
         layout=layout, block_expr=block_expr, run_expr=run_expr, op_kind=kind_of
     )

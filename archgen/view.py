@@ -107,6 +107,25 @@ def calls(ops: Sequence[Op]) -> tuple[str, ...]:
     return tuple(result)
 
 
+FOLDABLE = ("batch", "frozen_batch")
+"""Norms that fold into the convolution before them at inference: fixed statistics."""
+
+
+def reference(path: str, owner: str = "self") -> str:
+    """Python that reaches the module at ``path``: ``conv1.0`` -> ``self.conv1[0]``."""
+    head, *rest = path.split(".")
+    return f"{owner}.{head}" + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in rest)
+
+
+def fusion_pairs(ops: Sequence[Op]) -> tuple[tuple[str, str], ...]:
+    """Each convolution directly followed by a batch norm: the pairs ``fuse()`` folds."""
+    return tuple(
+        (reference(conv.path), reference(norm.path))
+        for conv, norm in zip(ops, ops[1:], strict=False)
+        if isinstance(conv, Conv) and isinstance(norm, Norm) and norm.kind in FOLDABLE
+    )
+
+
 def signature(ops: Sequence[Op]) -> tuple[object, ...]:
     """The shape of some operations: their kinds, paths and literal fields, not their numbers."""
     shape: list[object] = []
@@ -165,11 +184,19 @@ class BlockClassView:
     takes_downsample: bool
     zero_init: str
     """Attribute of the last norm of the residual branch (zero-init target)."""
+    fuse: tuple[tuple[str, str], ...]
+    """Convolution and batch-norm pairs of the residual branch, as Python."""
+    fuse_downsample: tuple[tuple[str, str], ...]
+    """The same for the shortcut (``self.downsample[...]``)."""
     blocks: tuple[BlockPlan, ...] = field(repr=False)
 
     @property
     def scope(self) -> Scope:
         return Scope(param.name for param in self.params)
+
+    @property
+    def folds(self) -> bool:
+        return bool(self.fuse or self.fuse_downsample)
 
 
 @dataclass(frozen=True)
@@ -198,6 +225,7 @@ class ModuleView:
     stem_calls: tuple[str, ...]
     head: tuple[Member, ...]
     network: Scope
+    stem_fuse: tuple[tuple[str, str], ...]
     norm_classes: tuple[str, ...]
     """Norm classes the initialisation sets to weight 1, bias 0."""
     helpers: tuple[str, ...]
@@ -207,6 +235,11 @@ class ModuleView:
     @property
     def stem_tap(self) -> str:
         return self.plan.features[0].module
+
+    @property
+    def folds(self) -> bool:
+        """Whether the network has any batch norm to fold."""
+        return bool(self.stem_fuse) or any(c.fuse or c.fuse_downsample for c in self.block_classes)
 
     @property
     def zero_init(self) -> tuple[tuple[str, str], ...]:
@@ -267,6 +300,7 @@ def build_view(plan: NetworkPlan) -> ModuleView:
         stem_calls=calls(plan.stem),
         head=members([op for op in plan.head if not isinstance(op, Pool | Dropout)]),
         network=Scope(NETWORK_PARAMS),
+        stem_fuse=fusion_pairs(plan.stem),
         norm_classes=norm_classes,
         helpers=tuple(helpers),
     )
@@ -329,15 +363,23 @@ def _shortcut_views(
 def _block_views(
     plan: NetworkPlan,
 ) -> tuple[tuple[BlockClassView, ...], dict[int, BlockClassView]]:
-    by_key: dict[tuple[str, tuple[object, ...]], list[BlockPlan]] = {}
+    by_key: dict[tuple[object, ...], list[BlockPlan]] = {}
+    shortcut_pairs: dict[int, tuple[tuple[str, str], ...]] = {}
     for block in plan.blocks:
-        key = (block.recipe, signature((*block.ops, block.residual_act)))
+        if block.shortcut is not None:
+            shortcut_pairs[id(block)] = fusion_pairs(block.shortcut)
+    # Blocks of one class fold the same shortcut pairs: a shortcut of another shape makes
+    # another class (in practice every projection of a network has one shape).
+    fold = {pairs for pairs in shortcut_pairs.values()}
+    for block in plan.blocks:
+        pairs = shortcut_pairs.get(id(block)) if len(fold) > 1 else None
+        key = (block.recipe, signature((*block.ops, block.residual_act)), pairs)
         by_key.setdefault(key, []).append(block)
     views: list[BlockClassView] = []
     of: dict[int, BlockClassView] = {}
     seen: dict[str, int] = {}
-    for (recipe_name, _), blocks in by_key.items():
-        recipe = BLOCKS[recipe_name]
+    for (recipe_name, *_), blocks in by_key.items():
+        recipe = BLOCKS[str(recipe_name)]
         index = seen.get(recipe_name, 0)
         seen[recipe_name] = index + 1
         ops = blocks[0].ops
@@ -365,6 +407,10 @@ def _block_views(
             residual_act=root(blocks[0].residual_act.path),
             takes_downsample=takes_downsample,
             zero_init=root(last_norm.path),
+            fuse=fusion_pairs(ops),
+            fuse_downsample=next(
+                (shortcut_pairs[id(b)] for b in blocks if id(b) in shortcut_pairs), ()
+            ),
             blocks=tuple(blocks),
         )
         views.append(view)

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import subprocess
 from pathlib import Path
@@ -271,6 +272,10 @@ def test_any_network_lints_renders_formats_constructs_and_matches_its_plan(
         ], spec
         width = plan.num_classes or plan.num_features
         assert logits.shape == (2, width)
+        with torch.no_grad():
+            fused = copy.deepcopy(model).fuse()(x)
+        scale = float(logits.abs().max())
+        torch.testing.assert_close(fused, logits, rtol=1e-4, atol=1e-5 * scale + 1e-6)
         model.train()
         model(x).sum().backward()  # trains: every operation has a gradient path
     assert accepted >= len(specs) // 2, (

@@ -1,0 +1,69 @@
+"""``fuse()`` folds every batch norm into the convolution before it: for every zoo network the
+fused model computes what the unfused one does in eval mode, also in channels-last memory and
+under TorchScript, and no batch norm is left."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+
+import pytest
+import torch
+
+from conftest import GENERATED, SPECS, load_module
+
+ZOO = sorted(path.stem for path in SPECS.glob("*.yaml"))
+
+
+def _assert_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
+    """Equal up to float32 rounding, relative to the output's scale (deep networks with random
+    norms reach large logits)."""
+    scale = float(expected.abs().max())
+    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=1e-5 * scale)
+
+
+def _randomise_norms(model: torch.nn.Module) -> None:
+    generator = torch.Generator().manual_seed(0)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            for tensor, low, high in (
+                (m.weight.data, 0.5, 1.5),
+                (m.bias.data, -0.2, 0.2),
+                (m.running_mean, -0.2, 0.2),
+                (m.running_var, 0.5, 1.5),
+            ):
+                tensor.copy_(
+                    torch.empty_like(tensor).uniform_(low, high, generator=generator)
+                )
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_fused_model_equals_unfused_in_eval(name: str) -> None:
+    torch.manual_seed(0)
+    model = getattr(load_module(GENERATED / f"{name}.py"), name)()
+    _randomise_norms(model)
+    model.eval()
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected = model(x)
+        fused = copy.deepcopy(model).fuse()
+        assert not fused.training
+        assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
+        assert fused.state_dict().keys() != model.state_dict().keys()
+        _assert_close(fused(x), expected)
+        last = fused.to(memory_format=torch.channels_last)
+        actual = last(x.to(memory_format=torch.channels_last))
+        _assert_close(actual, expected)
+
+
+@pytest.mark.parametrize("name", ["resnet18", "seresnext50_32x4d"])
+def test_fused_model_scripts(name: str) -> None:
+    model = getattr(load_module(GENERATED / f"{name}.py"), name)().eval()
+    _randomise_norms(model)
+    x = torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        expected = model(x)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # torch.jit is deprecated
+            scripted = torch.jit.script(model.fuse())
+        _assert_close(scripted(x), expected)
