@@ -9,6 +9,7 @@ operations become. Nothing here knows a family: it reads operations and their pa
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -114,14 +115,16 @@ FOLDABLE = ("batch", "frozen_batch")
 def reference(path: str, owner: str = "self") -> str:
     """Python that reaches the module at ``path``: ``conv1.0`` -> ``self.conv1[0]``."""
     head, *rest = path.split(".")
-    return f"{owner}.{head}" + "".join(f"[{part}]" if part.isdigit() else f".{part}" for part in rest)
+    return f"{owner}.{head}" + "".join(
+        f"[{part}]" if part.isdigit() else f".{part}" for part in rest
+    )
 
 
 def fusion_pairs(ops: Sequence[Op]) -> tuple[tuple[str, str], ...]:
     """Each convolution directly followed by a batch norm: the pairs ``fuse()`` folds."""
     return tuple(
         (reference(conv.path), reference(norm.path))
-        for conv, norm in zip(ops, ops[1:], strict=False)
+        for conv, norm in itertools.pairwise(ops)
         if isinstance(conv, Conv) and isinstance(norm, Norm) and norm.kind in FOLDABLE
     )
 
@@ -239,7 +242,9 @@ class ModuleView:
     @property
     def folds(self) -> bool:
         """Whether the network has any batch norm to fold."""
-        return bool(self.stem_fuse) or any(c.fuse or c.fuse_downsample for c in self.block_classes)
+        return bool(self.stem_fuse) or any(
+            c.fuse or c.fuse_downsample for c in self.block_classes
+        )
 
     @property
     def zero_init(self) -> tuple[tuple[str, str], ...]:
