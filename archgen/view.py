@@ -383,10 +383,10 @@ def _block_views(
     views: list[BlockClassView] = []
     of: dict[int, BlockClassView] = {}
     seen: dict[str, int] = {}
-    for (recipe_name, *_), blocks in by_key.items():
-        recipe = BLOCKS[str(recipe_name)]
-        index = seen.get(recipe_name, 0)
-        seen[recipe_name] = index + 1
+    for blocks in by_key.values():
+        recipe = BLOCKS[blocks[0].recipe]
+        index = seen.get(recipe.name, 0)
+        seen[recipe.name] = index + 1
         ops = blocks[0].ops
         params = _params(recipe.params + ATTENTION_PARAMS, [b.ops for b in blocks])
         if any(isinstance(op, Dropout) and op.kind == "drop_path" for op in ops):
