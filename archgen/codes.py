@@ -157,6 +157,27 @@ CODES: dict[str, Code] = {
             "per-block MACs differ widely across stages",
             True,
         ),
+        Code(
+            "AG501",
+            "quantised-widths",
+            _E,
+            "AnyNet/RegNet: widths are multiples of 8 and of the group width",
+            True,
+        ),
+        Code(
+            "AG502",
+            "non-decreasing-stages",
+            _W,
+            "AnyNet/RegNet: widths and depths do not decrease across stages",
+            True,
+        ),
+        Code(
+            "AG503",
+            "shared-ratio-and-groups",
+            _I,
+            "AnyNet/RegNet: one bottleneck ratio and one group width for all stages",
+            True,
+        ),
     )
 }
 

@@ -33,8 +33,9 @@ from archgen.recipes import (
     head,
     stem,
 )
+from archgen.regnet import RegNetParams, expand, validate_params
 from archgen.source import Document, Loc
-from archgen.spec import NetworkSpec, StageOptions
+from archgen.spec import AttentionSpec, NetworkSpec, StageOptions
 
 DEFAULT_GROUP_NORM_GROUPS = 32
 
@@ -84,7 +85,9 @@ class Notation:
 @dataclass(frozen=True)
 class StagePlan:
     index: int
-    """1-based; the stage's module is ``layer{index}``."""
+    """1-based position."""
+    name: str
+    """The stage's module: ``layer{index}`` (ResNets) or ``s{index}`` (RegNet)."""
     recipe: str
     blocks: tuple[BlockPlan, ...]
     declared_stride: int
@@ -105,12 +108,14 @@ class StagePlan:
     origins: tuple[tuple[str, Loc], ...]
 
     @property
-    def name(self) -> str:
-        return f"layer{self.index}"
+    def loc(self) -> Loc:
+        known = dict(self.origins)
+        return known.get("blocks", ("stages", self.index - 1))
 
     @property
-    def loc(self) -> Loc:
-        return ("stages", self.index - 1)
+    def label(self) -> str:
+        """How messages name the stage: ``layer2 (stages[1])``."""
+        return f"{self.name} (stages[{self.index - 1}])"
 
     @property
     def halves(self) -> bool:
@@ -141,6 +146,13 @@ class NetworkPlan:
     class_name: str
     description: str
     layout: str
+    design_space: str
+    named_blocks: bool
+    """Blocks are named ``b1``, ``b2``, ... in their stage (timm's RegNet), not numbered."""
+    stem_tap: str
+    """Path of the stem activation whose output is the first feature map."""
+    regnet: tuple[tuple[str, float], ...] | None
+    """The RegNet parameters the stages were expanded from, as the spec gives them."""
     in_channels: int
     image_size: int
     stem: tuple[Op, ...]
@@ -170,9 +182,12 @@ class NetworkPlan:
     @property
     def features(self) -> tuple[FeatureTap, ...]:
         """The stem's activation and each stage's output, as timm's ``feature_info``."""
-        tap = next(op for op in self.stem if isinstance(op, Act) and "." not in op.path)
+        tap = next(
+            op for op in self.stem if isinstance(op, Act) and op.path == self.stem_tap
+        )
         stem_reduction = _reduction(self.stem, until=tap)
-        taps = [FeatureTap(tap.path, self.stem_width, stem_reduction, tap.size)]
+        module = tap.path.split(".")[0]
+        taps = [FeatureTap(module, self.stem_width, stem_reduction, tap.size)]
         taps += [
             FeatureTap(stage.name, stage.out_channels, stage.reduction, stage.out_size)
             for stage in self.stages
@@ -250,11 +265,11 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
     size = _out_size(stem_ops)
     cursor = _Cursor(stem_spec.width, size, size, reduction, 1)
     stages: list[StagePlan] = []
-    for index, stage_spec in enumerate(spec.stages, start=1):
-        merged, origins = _merge(spec.defaults, stage_spec, index - 1)
+    sources = _stage_sources(spec, document, problems)
+    for index, (count, merged, origins) in enumerate(sources, start=1):
         stage = _lower_stage(
             index,
-            stage_spec.blocks,
+            count,
             merged,
             origins,
             cursor,
@@ -274,6 +289,12 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
         class_name=spec.class_name or default_class_name(spec.name),
         description=spec.description,
         layout=spec.layout,
+        design_space=spec.design_space or ("regnet" if spec.regnet else "resnext"),
+        named_blocks=style.stage_prefix == "s",
+        stem_tap=style.name("stem.act"),
+        regnet=tuple(spec.regnet.model_dump(exclude_none=True).items())
+        if spec.regnet
+        else None,
         in_channels=spec.input.channels,
         image_size=spec.input.image_size,
         stem=stem_ops,
@@ -294,6 +315,101 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
         ignored_codes=frozenset(spec.lint.ignore),
         severity_overrides=tuple(sorted(spec.lint.severity.items())),
     )
+
+
+def _stage_sources(
+    spec: NetworkSpec, document: Document, problems: list[Diagnostic]
+) -> list[tuple[int, dict[str, object], tuple[tuple[str, Loc], ...]]]:
+    """Each stage's block count and settings, with where each was written: the spec's stages
+    over its defaults, or the stages that RegNet's parameters expand to."""
+    if spec.stages is not None and spec.regnet is not None:
+        problems.append(
+            document.diagnostic(
+                "AG108",
+                "the spec gives both 'stages' and 'regnet'; expected one of them",
+                ("regnet",),
+                at_key=True,
+            )
+        )
+        return []
+    if spec.regnet is not None:
+        return _regnet_stages(spec, document, problems)
+    if spec.stages is None:
+        problems.append(
+            document.diagnostic(
+                "AG101",
+                "missing required key 'stages' (or 'regnet'); expected a list of stages",
+                (),
+            )
+        )
+        return []
+    sources = []
+    for position, stage_spec in enumerate(spec.stages):
+        merged, origins = _merge(spec.defaults, stage_spec, position)
+        sources.append((stage_spec.blocks, merged, origins))
+    return sources
+
+
+def _regnet_stages(
+    spec: NetworkSpec, document: Document, problems: list[Diagnostic]
+) -> list[tuple[int, dict[str, object], tuple[tuple[str, Loc], ...]]]:
+    given = spec.regnet
+    assert given is not None
+    params = RegNetParams(
+        w0=given.w0,
+        wa=given.wa,
+        wm=given.wm,
+        depth=given.depth,
+        group_width=given.group_width,
+        bottleneck_ratio=given.bottleneck_ratio,
+        se_ratio=given.se_ratio or 0.0,
+    )
+    reasons = validate_params(params)
+    if reasons:
+        problems.append(
+            document.diagnostic(
+                "AG104",
+                f"regnet parameters cannot be expanded: {'; '.join(reasons)}",
+                ("regnet",),
+                at_key=True,
+            )
+        )
+        return []
+    try:
+        expanded = expand(params)
+    except ValueError as error:
+        problems.append(
+            document.diagnostic("AG104", f"regnet: {error}", ("regnet",), at_key=True)
+        )
+        return []
+    sources = []
+    for stage in expanded:
+        merged: dict[str, object] = {
+            name: getattr(spec.defaults, name)
+            for name in StageOptions.model_fields
+            if getattr(spec.defaults, name) is not None
+        }
+        merged.update(
+            block=merged.get("block", "regnet"),
+            stride=stage.stride,
+            width=stage.bottleneck_width,
+            groups=stage.groups,
+            out_channels=stage.width,
+        )
+        if given.se_ratio:
+            merged["attention"] = AttentionSpec(type="se", ratio=given.se_ratio)
+        # Findings on an expanded stage point at the parameters that produced its numbers.
+        origins: tuple[tuple[str, Loc], ...] = (
+            ("blocks", ("regnet", "depth")),
+            ("out_channels", ("regnet", "wa")),
+            ("width", ("regnet", "bottleneck_ratio")),
+            ("groups", ("regnet", "group_width")),
+            ("group_width", ("regnet", "group_width")),
+            ("stride", ("regnet",)),
+            ("attention", ("regnet", "se_ratio")),
+        )
+        sources.append((stage.depth, merged, origins))
+    return sources
 
 
 def _given(document: Document, loc: Loc) -> set[str]:
@@ -329,7 +445,18 @@ def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) ->
             )
         )
     groups = norm.groups or (0 if norm.group_size else DEFAULT_GROUP_NORM_GROUPS)
-    return Style(spec.layout, norm.type, groups, norm.group_size or 0, spec.act)
+    layout: str = spec.layout
+    if layout == "timm" and _uses_regnet_blocks(spec):
+        layout = "timm-regnet"
+    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act)
+
+
+def _uses_regnet_blocks(spec: NetworkSpec) -> bool:
+    """Whether timm would build this network as a RegNet: RegNet parameters or X blocks."""
+    if spec.regnet is not None:
+        return spec.defaults.block in (None, "regnet")
+    blocks = [stage.block or spec.defaults.block for stage in spec.stages or ()]
+    return bool(blocks) and all(block == "regnet" for block in blocks)
 
 
 def _merge(
@@ -376,13 +503,14 @@ def _lower_stage(
     style: Style,
     document: Document,
 ) -> StagePlan | Diagnostic:
-    loc: Loc = ("stages", index - 1)
     where = dict(origins)
+    loc: Loc = where.get("blocks", ("stages", index - 1))
+    label = f"{style.stage_prefix}{index} (stages[{index - 1}])"
     recipe_name = merged.get("block")
     if not isinstance(recipe_name, str) or recipe_name not in BLOCKS:
         return document.diagnostic(
             "AG105",
-            f"layer{index} (stages[{index - 1}]) has no block type; expected 'block: basic' or "
+            f"{label} has no block type; expected 'block: basic' or "
             "'block: bottleneck' in the stage or in defaults",
             loc,
         )
@@ -401,7 +529,7 @@ def _lower_stage(
     if width is None or out_channels is None:
         return document.diagnostic(
             "AG107",
-            f"layer{index} (stages[{index - 1}]) does not say how wide it is; expected "
+            f"{label} does not say how wide it is; expected "
             "'planes' (paper notation) or 'width' and 'out_channels' (explicit)",
             loc,
         )
@@ -413,7 +541,7 @@ def _lower_stage(
             field = next((f for f in fields if f in where), "planes")
             return document.diagnostic(
                 "AG109",
-                f"layer{index} (stages[{index - 1}]) {what} comes to {value:,} channels from "
+                f"{label} {what} comes to {value:,} channels from "
                 f"{field}; archgen's limit is {limits.MAX_CHANNELS:,}",
                 where.get(field, loc),
             )
@@ -427,7 +555,7 @@ def _lower_stage(
     if stride_on == "1x1" and recipe_name != "bottleneck":
         return document.diagnostic(
             "AG108",
-            f"layer{index} (stages[{index - 1}]) puts the stride on a 1x1 convolution, which "
+            f"{label} puts the stride on a 1x1 convolution, which "
             f"only a bottleneck block has; expected 'stride_on: 3x3' for {recipe_name} blocks",
             where["stride_on"],
         )
@@ -439,7 +567,7 @@ def _lower_stage(
         if kind == "eca" and (ratio is not None or divisor is not None):
             return document.diagnostic(
                 "AG108",
-                f"layer{index} (stages[{index - 1}]) gives ECA a reduction "
+                f"{label} gives ECA a reduction "
                 f"{'ratio' if ratio is not None else 'divisor'}; ECA has none (its kernel "
                 "follows from the channels); expected only 'type: eca'",
                 where["attention"],
@@ -506,6 +634,7 @@ def _lower_stage(
         cursor.reduction *= declared_stride
     stage = StagePlan(
         index=index,
+        name=f"{style.stage_prefix}{index}",
         recipe=recipe_name,
         blocks=tuple(blocks),
         declared_stride=declared_stride,

@@ -47,6 +47,16 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "stem.act": "act1",
         "head.pool": "global_pool",
     },
+    # timm's RegNet: convolutions and norms in named pairs, stages s1.b1, a 'head' module.
+    "timm-regnet": {
+        "conv1": "stem.conv",
+        "bn1": "stem.bn",
+        "stem.act": "stem.act",
+        "downsample.0": "downsample.conv",
+        "downsample.1": "downsample.bn",
+        "head.pool": "head.global_pool",
+        "fc": "head.fc",
+    },
 }
 """Module names that differ between layouts, by role; a role not listed is its own name."""
 
@@ -60,6 +70,11 @@ class Style:
     norm_groups: int
     norm_group_size: int
     act: ActKind
+
+    @property
+    def stage_prefix(self) -> str:
+        """Stages are ``layer1``, ... (ResNets) or ``s1``, ... with blocks ``b1``, ... (RegNet)."""
+        return "s" if self.layout == "timm-regnet" else "layer"
 
     def name(self, role: str) -> str:
         names = LAYOUTS[self.layout]
@@ -259,6 +274,40 @@ def basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     )
 
 
+def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """RegNet's X block: 1x1, grouped 3x3 carrying the stride, squeeze-excitation (RegNetY)
+    sized from the block's input width, 1x1; each convolution with its norm, in named pairs."""
+    in_ch = Sym(args.in_channels, "in_channels")
+    width = Sym(args.width, "width")
+    out_ch = Sym(args.out_channels, "out_channels")
+    stride = Sym(args.stride, "stride", 1)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    groups = Sym(args.groups, "groups", 1)
+    conv1 = conv_op("conv1.conv", in_ch, width, 1, args.in_size)
+    size = conv1.out_size
+    conv2 = conv_op(
+        "conv2.conv", width, width, 3, size, stride, dilation, groups, padding=dilation
+    )
+    size = conv2.out_size
+    ops: list[Op] = [
+        conv1,
+        style.norm_op("conv1.bn", width, conv1.out_size),
+        Act("conv1.act", style.act, conv1.out_size),
+        conv2,
+        style.norm_op("conv2.bn", width, size),
+        Act("conv2.act", style.act, size),
+    ]
+    if args.attention is not None:
+        _, ratio, _ = args.attention
+        hidden = round(args.in_channels * (ratio or 0.25))
+        ops.append(Attention("se", "se", width, Sym(hidden, "se_channels"), size))
+    conv3 = conv_op("conv3.conv", width, out_ch, 1, size)
+    ops += [conv3, style.norm_op("conv3.bn", out_ch, size)]
+    if args.drop_path:
+        ops.append(Dropout("drop_path", "drop_path"))
+    return tuple(ops)
+
+
 BLOCKS: dict[str, BlockRecipe] = {
     recipe.name: recipe
     for recipe in (
@@ -284,6 +333,21 @@ BLOCKS: dict[str, BlockRecipe] = {
             4,
             "1x1 reduce, 3x3 convolution, 1x1 expand; a norm after each.",
             bottleneck,
+            (
+                ("in_channels", None),
+                ("width", None),
+                ("out_channels", None),
+                ("stride", 1),
+                ("groups", 1),
+                ("dilation", 1),
+            ),
+        ),
+        BlockRecipe(
+            "regnet",
+            "RegNetBlock",
+            1,
+            "1x1, grouped 3x3 carrying the stride, 1x1; a norm after each (RegNet's X block).",
+            regnet,
             (
                 ("in_channels", None),
                 ("width", None),
@@ -322,14 +386,15 @@ def conv_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
     """A 1x1 convolution carrying the stride, then a norm (torchvision's ``downsample``)."""
     stride = Sym(args.stride, "stride", 1)
     conv = conv_op(
-        "downsample.0",
+        style.name("downsample.0"),
         Sym(args.in_channels, "in_channels"),
         Sym(args.out_channels, "out_channels"),
         1,
         args.in_size,
         stride,
     )
-    return (conv, style.norm_op("downsample.1", conv.out_channels, conv.out_size))
+    norm = style.norm_op(style.name("downsample.1"), conv.out_channels, conv.out_size)
+    return (conv, norm)
 
 
 def avg_pool_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
@@ -403,7 +468,14 @@ def _stem_convs(args: StemArgs, style: Style) -> list[Op]:
     in_ch = Sym(args.in_channels, "in_channels")
     if args.type == "conv":
         return [
-            conv_op("conv1", in_ch, args.width, args.kernel, args.in_size, args.stride)
+            conv_op(
+                style.name("conv1"),
+                in_ch,
+                args.width,
+                args.kernel,
+                args.in_size,
+                args.stride,
+            )
         ]
     half = args.width // 2
     first = 3 * (half // 4) if args.type == "deep_tiered" else half
@@ -426,7 +498,10 @@ def stem(args: StemArgs, style: Style) -> tuple[Op, ...]:
     """The stem's convolutions, norm and activation, then its pool."""
     ops = _stem_convs(args, style)
     size = ops[-1].out_size  # type: ignore[union-attr]
-    ops += [style.norm_op("bn1", args.width, size), style.act_op("stem.act", size)]
+    ops += [
+        style.norm_op(style.name("bn1"), args.width, size),
+        style.act_op("stem.act", size),
+    ]
     if args.pool == "max":
         out = conv_output_size(size, 3, 2, 1)
         ops.append(Pool("maxpool", "max", 3, 2, 1, size, out))
@@ -455,5 +530,5 @@ def head(
     ops: list[Op] = [Pool(style.name("head.pool"), "global_avg", size, 1, 0, size, 1)]
     if dropout:
         ops.append(Dropout("dropout", "dropout"))
-    ops.append(Linear("fc", in_features, Sym(num_classes, "num_classes")))
+    ops.append(Linear(style.name("fc"), in_features, Sym(num_classes, "num_classes")))
     return tuple(ops)

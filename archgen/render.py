@@ -17,11 +17,11 @@ import jinja2
 
 from archgen.complexity import CONVENTION, Complexity
 from archgen.header import comment_text, make_header
-from archgen.ops import Pool, kind_of
+from archgen.ops import Dropout, Linear, Pool, kind_of
 from archgen.plan import NetworkPlan
 from archgen.pyformat import layout
 from archgen.summary import table
-from archgen.view import block_expr, build_view, run_expr
+from archgen.view import block_expr, build_view, reference, run_expr
 
 
 def template_dir() -> Path:
@@ -47,7 +47,11 @@ def _environment() -> jinja2.Environment:
         names[0] if len(names) == 1 else f"({', '.join(names)})"
     )
     environment.globals.update(
-        layout=layout, block_expr=block_expr, run_expr=run_expr, op_kind=kind_of
+        layout=layout,
+        block_expr=block_expr,
+        run_expr=run_expr,
+        op_kind=kind_of,
+        reference=reference,
     )
     return environment
 
@@ -78,7 +82,11 @@ def render(
             convention=CONVENTION,
             source=comment_text(source),
             layout_name=LAYOUT_NAMES[plan.layout],
-            head_pool=next(op.path for op in plan.head if isinstance(op, Pool)),
+            head={
+                kind: reference(op.path)
+                for op in plan.head
+                for kind in [{Pool: "pool", Dropout: "dropout", Linear: "fc"}[type(op)]]
+            },
             builder_args=[f"{name}={name}" for name in builder_args],
         )
     )

@@ -344,5 +344,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+RESNEXT_RULES: tuple[Rule, ...] = (same_size_same_shape, halving_doubles, cost_balance)
+"""The ResNeXt paper's design rules: on for ResNet-style specs, off in AnyNet and RegNet."""
+
+
 def check(plan: NetworkPlan, complexity: Complexity) -> list[Finding]:
-    return [finding for rule in RULES for finding in rule(plan, complexity)]
+    from archgen.space_rules import SPACE_RULES
+
+    if plan.design_space == "resnext":
+        rules = RULES
+    else:
+        rules = tuple(r for r in RULES if r not in RESNEXT_RULES) + SPACE_RULES
+    return [finding for rule in rules for finding in rule(plan, complexity)]

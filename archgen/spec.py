@@ -72,7 +72,7 @@ def _lint_prefix(value: str) -> str:
 LintCode = Annotated[str, AfterValidator(_lint_code)]
 LintPrefix = Annotated[str, AfterValidator(_lint_prefix)]
 Channels = Annotated[int, Field(ge=1, le=limits.MAX_CHANNELS)]
-BlockType = Literal["basic", "bottleneck"]
+BlockType = Literal["basic", "bottleneck", "regnet"]
 SeverityName = Literal["error", "warning", "info"]
 
 
@@ -156,7 +156,9 @@ class StageOptions(_Model):
     """Settings a stage may give; ``defaults`` gives them once for every stage."""
 
     block: BlockType | None = Field(
-        None, description="'basic' (two 3x3) or 'bottleneck'."
+        None,
+        description="'basic' (two 3x3), 'bottleneck', or 'regnet' (RegNet's X block: "
+        "1x1, grouped 3x3 carrying the stride, optional SE, 1x1).",
     )
     stride_on: Literal["3x3", "1x1"] | None = Field(
         None,
@@ -259,6 +261,32 @@ class LintSettings(_Model):
     severity: dict[LintCode, SeverityName] = Field(default_factory=dict, max_length=64)
 
 
+class RegNetSpec(_Model):
+    """RegNet's quantised linear widths (Radosavovic et al. 2020), expanded into stages."""
+
+    w0: int = Field(ge=8, le=4096, description="Initial width (a multiple of 8).")
+    wa: float = Field(ge=0, le=4096, description="Slope of the linear widths.")
+    wm: float = Field(gt=1, le=64, description="Width multiplier between stages.")
+    depth: int = Field(
+        ge=1, le=limits.MAX_BLOCKS_PER_STAGE, description="Total blocks."
+    )
+    group_width: int = Field(
+        ge=1, le=limits.MAX_CHANNELS, description="Channels per group."
+    )
+    bottleneck_ratio: float = Field(
+        1.0,
+        gt=0,
+        le=16,
+        description="Bottleneck width / block width (timm's bottle_ratio).",
+    )
+    se_ratio: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Squeeze-excitation width as a fraction of the block's input (RegNetY: 0.25).",
+    )
+
+
 class NetworkSpec(_Model):
     """A residual network, described stage by stage."""
 
@@ -296,7 +324,21 @@ class NetworkSpec(_Model):
         description="Stochastic depth: rate of the last block, linear from 0 (timm's rule).",
     )
     defaults: StageOptions = StageOptions()
-    stages: list[StageSpec] = Field(min_length=1, max_length=limits.MAX_STAGES)
+    design_space: Literal["resnext", "anynet", "regnet"] | None = Field(
+        None,
+        description="Whose design rules the linter applies: the ResNeXt paper's (default), "
+        "AnyNet's or RegNet's (default when 'regnet' is given).",
+    )
+    stages: list[StageSpec] | None = Field(
+        None,
+        min_length=1,
+        max_length=limits.MAX_STAGES,
+        description="One entry per stage (or give 'regnet').",
+    )
+    regnet: RegNetSpec | None = Field(
+        None,
+        description="RegNet parameters, expanded into stages (instead of 'stages').",
+    )
     head: HeadSpec = HeadSpec()
     init: InitSpec = InitSpec()
     lint: LintSettings = LintSettings()

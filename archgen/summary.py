@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archgen.complexity import CONVENTION, Complexity, Cost, StageCost, cost_of
-from archgen.ops import Act, Attention, Conv, Op, Pool
+from archgen.ops import Attention, Conv, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
 
 
@@ -58,10 +58,7 @@ def block_template(stage: StagePlan) -> str:
 
 def _split_stem(plan: NetworkPlan) -> tuple[tuple[Op, ...], tuple[Op, ...]]:
     """The stem's convolutions up to its activation, and the pooling that follows."""
-    tap = plan.features[0].module
-    cut = next(
-        i for i, op in enumerate(plan.stem) if isinstance(op, Act) and op.path == tap
-    )
+    cut = next(i for i, op in enumerate(plan.stem) if op.path == plan.stem_tap)
     return plan.stem[: cut + 1], plan.stem[cut + 1 :]
 
 
@@ -80,7 +77,7 @@ def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
     stem_cost = complexity.stem
     result = [
         Row(
-            "conv1",
+            convs[0].path.split(".")[0],
             _size(tap.size),
             "; ".join(_texts(convs, True)),
             Cost(
@@ -108,7 +105,8 @@ def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
                 cost.total,
             )
         )
-    result.append(Row("fc", "1x1", head_text(plan), complexity.head))
+    classifier = plan.head[-1].path.split(".")[0]
+    result.append(Row(classifier, "1x1", head_text(plan), complexity.head))
     return result
 
 
@@ -143,7 +141,22 @@ def show_text(plan: NetworkPlan, complexity: Complexity, source: str) -> str:
         f"{len(plan.blocks)} blocks, {overall.params:,} params, {overall.macs:,} MACs "
         f"({overall.macs / 1e9:.2f} G)"
     )
-    return "\n".join([head, "", *table(plan, complexity), "", f"{CONVENTION}."]) + "\n"
+    lines = [head, ""]
+    if plan.regnet is not None:
+        lines += [expansion_text(plan), ""]
+    lines += [*table(plan, complexity), "", f"{CONVENTION}."]
+    return "\n".join(lines) + "\n"
+
+
+def expansion_text(plan: NetworkPlan) -> str:
+    """``regnet: w0=24, ... -> depths [1, 2, 7, 12], widths [32, 64, 160, 384], ...``."""
+    given = ", ".join(f"{key}={value:g}" for key, value in plan.regnet or ())
+    depths = [len(stage.blocks) for stage in plan.stages]
+    widths = [stage.out_channels for stage in plan.stages]
+    groups = [stage.width // stage.groups for stage in plan.stages]
+    return (
+        f"regnet: {given}\n  -> depths {depths}, widths {widths}, group widths {groups}"
+    )
 
 
 def show_markdown(plan: NetworkPlan, complexity: Complexity, source: str) -> str:
@@ -189,6 +202,11 @@ def show_json(
         "name": plan.name,
         "spec": source,
         "input": {"channels": plan.in_channels, "image_size": plan.image_size},
+        "regnet": dict(plan.regnet) if plan.regnet is not None else None,
+        "features": [
+            {"module": tap.module, "num_chs": tap.channels, "reduction": tap.reduction}
+            for tap in plan.features
+        ],
         "params": overall.params,
         "macs": overall.macs,
         "acts": overall.acts,

@@ -38,6 +38,11 @@ class Member:
     ops: tuple[Op, ...]
     sequential: bool
 
+    @property
+    def named(self) -> bool:
+        """A container whose children have names (``conv1.conv``), not positions."""
+        return self.sequential and not self.ops[0].path.split(".")[1].isdigit()
+
 
 class Scope:
     """Spells values inside one generated class or function: a :class:`Sym` whose name is one
@@ -238,6 +243,21 @@ class ModuleView:
     @property
     def stem_tap(self) -> str:
         return self.plan.features[0].module
+
+    @property
+    def ordered_dict(self) -> bool:
+        """Whether the module builds containers of named children."""
+        members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
+        members_ += [s.member for s in self.shortcuts]
+        return self.plan.named_blocks or any(m.named for m in members_)
+
+    @property
+    def head_containers(self) -> tuple[str, ...]:
+        """Plain modules that hold the head's layers (``self.head`` in timm's RegNet)."""
+        roots = dict.fromkeys(
+            reference(root(op.path)) for op in self.plan.head if "." in op.path
+        )
+        return tuple(roots)
 
     @property
     def folds(self) -> bool:
