@@ -38,6 +38,8 @@ from archgen.source import Document, Loc
 from archgen.spec import AttentionSpec, NetworkSpec, StageOptions
 
 DEFAULT_GROUP_NORM_GROUPS = 32
+REGNET_BLOCK = "regnet"
+"""The block RegNet parameters expand into unless ``defaults.block`` says otherwise."""
 
 
 @dataclass(frozen=True)
@@ -390,7 +392,7 @@ def _regnet_stages(
             if getattr(spec.defaults, name) is not None
         }
         merged.update(
-            block=merged.get("block", "regnet"),
+            block=merged.get("block", REGNET_BLOCK),
             stride=stage.stride,
             width=stage.bottleneck_width,
             groups=stage.groups,
@@ -446,17 +448,19 @@ def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) ->
         )
     groups = norm.groups or (0 if norm.group_size else DEFAULT_GROUP_NORM_GROUPS)
     layout: str = spec.layout
-    if layout == "timm" and _uses_regnet_blocks(spec):
-        layout = "timm-regnet"
+    if layout == "timm":
+        # timm names a network after its blocks' family (a ResNet, or a RegNet).
+        families = {
+            BLOCKS[name].timm_layout for name in _block_names(spec) if name in BLOCKS
+        }
+        layout = families.pop() if len(families) == 1 else layout
     return Style(layout, norm.type, groups, norm.group_size or 0, spec.act)
 
 
-def _uses_regnet_blocks(spec: NetworkSpec) -> bool:
-    """Whether timm would build this network as a RegNet: RegNet parameters or X blocks."""
+def _block_names(spec: NetworkSpec) -> list[str | None]:
     if spec.regnet is not None:
-        return spec.defaults.block in (None, "regnet")
-    blocks = [stage.block or spec.defaults.block for stage in spec.stages or ()]
-    return bool(blocks) and all(block == "regnet" for block in blocks)
+        return [spec.defaults.block or REGNET_BLOCK]
+    return [stage.block or spec.defaults.block for stage in spec.stages or ()]
 
 
 def _merge(
@@ -551,12 +555,12 @@ def _lower_stage(
         groups = max(1, width // notation.group_width)
     else:
         groups = notation.cardinality or 1
-    stride_on = str(merged.get("stride_on") or "3x3")
-    if stride_on == "1x1" and recipe_name != "bottleneck":
+    stride_on = str(merged.get("stride_on") or recipe.stride_on[0])
+    if stride_on not in recipe.stride_on:
         return document.diagnostic(
             "AG108",
-            f"{label} puts the stride on a 1x1 convolution, which "
-            f"only a bottleneck block has; expected 'stride_on: 3x3' for {recipe_name} blocks",
+            f"{label} puts the stride on a {stride_on} convolution, which a {recipe_name} "
+            f"block cannot; expected 'stride_on: {recipe.stride_on[0]}' for {recipe_name} blocks",
             where["stride_on"],
         )
     attention = merged.get("attention")

@@ -195,6 +195,10 @@ class BlockRecipe:
     build: BlockBuilder
     params: tuple[tuple[str, int | None], ...]
     """Constructor arguments in order, with their defaults (None: required)."""
+    stride_on: tuple[str, ...] = ("3x3",)
+    """Convolutions that can carry the stride (``stride_on``), the default first."""
+    timm_layout: str = "timm"
+    """The naming table of timm's layout for networks of these blocks."""
 
 
 def _tail(args: BlockArgs, style: Style, size: int) -> tuple[Op, ...]:
@@ -341,6 +345,7 @@ BLOCKS: dict[str, BlockRecipe] = {
                 ("groups", 1),
                 ("dilation", 1),
             ),
+            stride_on=("3x3", "1x1"),
         ),
         BlockRecipe(
             "regnet",
@@ -356,6 +361,7 @@ BLOCKS: dict[str, BlockRecipe] = {
                 ("groups", 1),
                 ("dilation", 1),
             ),
+            timm_layout="timm-regnet",
         ),
     )
 }
