@@ -522,6 +522,197 @@ def _schema(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+# --- design spaces: scale and sample -------------------------------------------------------------
+
+
+def _argument(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """An argparse type from a parser that raises ValueError with a message."""
+
+    def convert(text: str) -> object:
+        try:
+            return parse(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(printable(str(error))) from None
+
+    return convert
+
+
+def _at_least(minimum: int, maximum: int = 10**9) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                printable(f"{text!a} is not a whole number")
+            ) from None
+        if not minimum <= value <= maximum:
+            raise argparse.ArgumentTypeError(
+                f"must be in {minimum}..{maximum:,}, got {value}"
+            )
+        return value
+
+    return parse
+
+
+def _tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            printable(f"{text!a} is not a number such as 0.1")
+        ) from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be at least 0 and below 1 (0.1 is +-10 %), got {value:g}"
+        )
+    return value
+
+
+def _scale(args: argparse.Namespace, config: Config) -> int:
+    from archgen.analysis import clean, dump_spec
+    from archgen.scale import ScaleError, by_cardinality, by_depth, by_width
+
+    original = _compile_one(args.spec, config)
+    if isinstance(original, int):
+        return original
+    assert original.document is not None
+    shown = original.document.display
+    if original.failing(config):
+        _error(f"{shown}: not scaled: fix the errors above first")
+        return EXIT_FINDINGS
+    data = original.document.data
+    try:
+        if args.cardinality is not None:
+            flag = f"--cardinality {args.cardinality}"
+            scaled = by_cardinality(data, args.cardinality, args.keep, config)
+        elif args.depth_multiplier is not None:
+            flag = f"--depth-multiplier {float(args.depth_multiplier):g}"
+            scaled = by_depth(data, args.depth_multiplier, args.keep, config)
+        else:
+            flag = f"--width-multiplier {float(args.width_multiplier):g}"
+            scaled = by_width(data, args.width_multiplier, args.keep, config)
+    except ScaleError as error:
+        _error(f"archgen scale: {shown}: {error}")
+        return EXIT_USAGE
+    target = Path(args.output) if args.output else original.path.parent
+    if target.is_dir() or str(args.output or "").endswith(("/", os.sep)):
+        target = target / f"{scaled.name}.yaml"
+    target_shown = _shown(target)
+    result = scaled.result
+    if result.plan is None or result.complexity is None or not clean(result, config):
+        _print_diagnostics(list(result.diagnostics), "text", sys.stderr)
+        _error(f"{target_shown}: not written: the derived spec does not lint clean")
+        return EXIT_FINDINGS
+    if not args.dry_run and os.path.lexists(target) and not args.force:
+        _error(
+            f"{target_shown} exists; refusing to overwrite it. Pass --force to replace it, "
+            "or -o another file."
+        )
+        return EXIT_FINDINGS
+    right = Side(result.plan, result.complexity, printable(target_shown))
+    sys.stdout.write(diff_text(_side(original), right))
+    changes = (
+        f"params {scaled.change('params'):+.2%}, MACs {scaled.change('macs'):+.2%}"
+    )
+    print(f"\n{printable(scaled.setting)}: {changes}")
+    for note in scaled.notes:
+        print(f"note: {note}")
+    if args.dry_run:
+        print("archgen: dry run, nothing written", file=sys.stderr)
+        return EXIT_OK
+    source = printable(_source_for(original.path, target.parent))
+    comment = (
+        f"Derived from {source} by `archgen scale {flag} --keep {args.keep}`:\n"
+        f"{printable(scaled.setting)}; {changes}."
+    )
+    if target.suffix.lower() == ".json":
+        text = json.dumps(scaled.data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = dump_spec(scaled.data, comment)
+    atomic_write(target, text)
+    written = compile_spec(target, config, target_shown)
+    if written.plan is None or written.failing(
+        config
+    ):  # archgen wrote what it cannot read
+        _print_diagnostics(list(written.diagnostics), "text", sys.stderr)
+        return EXIT_FINDINGS
+    print(f"wrote {target_shown}")
+    return EXIT_OK
+
+
+def _sample(args: argparse.Namespace, config: Config) -> int:
+    from archgen import sample as sampling
+
+    out_dir = Path(args.out)
+    table = (
+        Path(args.table) if args.table else out_dir / f"{args.space}_{args.seed}.csv"
+    )
+    suffix = table.suffix.lower()
+    if suffix not in sampling.TABLE_SUFFIXES:
+        _error(
+            f"archgen sample: --table {_shown(table)}: expected a .csv or .jsonl file, "
+            f"not {suffix or 'no extension'}"
+        )
+        return EXIT_USAGE
+    plot = Path(args.plot) if args.plot else None
+    if plot is not None and not sampling.plot_available():
+        _error(f"archgen sample: {sampling.PLOT_MISSING}")
+        return EXIT_USAGE
+    _check_output_folder(out_dir)
+    names = [sampling.sample_name(args.space, args.seed, i) for i in range(args.count)]
+    targets = [out_dir / f"{name}.yaml" for name in names] + [table]
+    targets += [plot] if plot is not None else []
+    existing = [path for path in targets if os.path.lexists(path)]
+    if existing and not args.force:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        _error(
+            f"{_shown(existing[0])}{more} exists; refusing to overwrite. Pass --force, "
+            "or --out another folder."
+        )
+        return EXIT_FINDINGS
+    budget = sampling.Budget(args.macs, args.params, args.tolerance)
+    attempts = args.max_attempts or 1000 * args.count
+    progress = (
+        sampling.Progress(args.count, sys.stderr) if sys.stderr.isatty() else None
+    )
+    run = sampling.sample(
+        args.space, args.count, args.seed, budget, attempts, config, progress
+    )
+    print(f"archgen: {run.report()}", file=sys.stderr)
+    if not run.samples:
+        _error(
+            f"archgen sample: no network within the budget in {run.drawn:,} draws; widen "
+            "--tolerance, change the budget, or raise --max-attempts"
+        )
+        return EXIT_FINDINGS
+    for sample in run.samples:
+        path = out_dir / f"{sample.name}.yaml"
+        atomic_write(path, sampling.spec_text(sample, args.space, args.seed))
+        written = compile_spec(path, config, _shown(path))
+        if written.plan is None or written.failing(
+            config
+        ):  # archgen wrote what it cannot read
+            _print_diagnostics(list(written.diagnostics), "text", sys.stderr)
+            return EXIT_FINDINGS
+    print(f"wrote {len(run.samples)} spec(s) to {printable(_shown(out_dir))}")
+    atomic_write(table, sampling.table_text(run.samples, suffix))
+    print(f"wrote {printable(_shown(table))}")
+    if plot is not None:
+        sampling.plot(
+            run.samples,
+            plot,
+            f"{args.space}, seed {args.seed}: {len(run.samples)} samples, {budget}",
+        )
+        print(f"wrote {printable(_shown(plot))}")
+    if len(run.samples) < args.count:
+        _error(
+            f"archgen sample: found {len(run.samples)} of {args.count} in {run.drawn:,} "
+            "draws; widen --tolerance, change the budget, or raise --max-attempts"
+        )
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -597,6 +788,109 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = command("schema", _schema, "Print the JSON Schema of specs (for editors).")
     schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
+    from archgen.sample import parse_quantity
+    from archgen.scale import parse_multiplier
+
+    scale = command(
+        "scale",
+        _scale,
+        "Derive a variant of a spec at equal complexity (the ResNeXt paper's Table 2).",
+    )
+    scale.add_argument("spec", metavar="SPEC")
+    knob = scale.add_mutually_exclusive_group(required=True)
+    knob.add_argument(
+        "--cardinality",
+        type=_at_least(1),
+        metavar="C",
+        help="set C on every bottleneck stage in paper notation; solve the base width d",
+    )
+    knob.add_argument(
+        "--depth-multiplier",
+        type=_argument(parse_multiplier),
+        metavar="X",
+        help="multiply every stage's blocks (rounded, at least 1); solve the widths",
+    )
+    knob.add_argument(
+        "--width-multiplier",
+        type=_argument(parse_multiplier),
+        metavar="X",
+        help="multiply every channel count of the stages; solve the blocks",
+    )
+    scale.add_argument(
+        "--keep",
+        choices=("params", "macs"),
+        default="params",
+        help="the figure to keep equal (default: params)",
+    )
+    scale.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="file (or folder) to write; default: <name>.yaml beside SPEC",
+    )
+    scale.add_argument(
+        "--force", action="store_true", help="overwrite an existing file"
+    )
+    scale.add_argument(
+        "--dry-run", action="store_true", help="print the comparison, write nothing"
+    )
+
+    sample = command(
+        "sample",
+        _sample,
+        "Draw specs from the AnyNetX or RegNet design space under a MACs/params budget.",
+    )
+    sample.add_argument("--space", choices=("anynetx", "regnet"), required=True)
+    sample.add_argument(
+        "--count",
+        type=_at_least(1, 100_000),
+        default=10,
+        metavar="N",
+        help="default 10",
+    )
+    sample.add_argument(
+        "--seed", type=_at_least(0, 2**63 - 1), default=0, metavar="S", help="default 0"
+    )
+    sample.add_argument(
+        "--macs",
+        type=_argument(parse_quantity),
+        metavar="N",
+        help="target MACs: 400M, 4G, ...",
+    )
+    sample.add_argument(
+        "--params",
+        type=_argument(parse_quantity),
+        metavar="N",
+        help="target parameters: 5M, 5.2M, ...",
+    )
+    sample.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        default=0.1,
+        metavar="T",
+        help="relative tolerance of the targets (default 0.1 = 10%%)",
+    )
+    sample.add_argument(
+        "--max-attempts",
+        type=_at_least(1),
+        metavar="N",
+        help="draws to make at most (default: 1000 per sample)",
+    )
+    sample.add_argument(
+        "--out",
+        default="samples",
+        metavar="DIR",
+        help="where specs go (default: samples/)",
+    )
+    sample.add_argument(
+        "--table",
+        metavar="FILE",
+        help="table of every sample, .csv or .jsonl (default: DIR/<space>_<seed>.csv)",
+    )
+    sample.add_argument(
+        "--plot", metavar="PNG", help="histograms of MACs and params (needs matplotlib)"
+    )
+    sample.add_argument("--force", action="store_true", help="overwrite existing files")
     return parser
 
 
