@@ -18,8 +18,8 @@ from a design space rather than single networks. Two spaces are drawn from here:
 
 Both are written as explicit-stage specs (``width`` the bottleneck width, ``group_width``,
 ``out_channels`` the stage width), which lower to the same layers as pycls's and timm's. The
-ResNeXt design rules do not hold in these spaces, so each spec carries ``lint:``
-:data:`SAMPLE_LINT`.
+ResNeXt design rules do not hold in these spaces, so each spec names its ``design_space``
+(:data:`DESIGN_SPACE`) and the linter applies that space's rules instead.
 
 Sampling is rejection sampling: a draw is kept when its network lints clean and its MACs and/or
 parameters are within the tolerance of the budget; at most ``max_attempts`` draws are made. One
@@ -54,9 +54,9 @@ Space = Literal["anynetx", "regnet"]
 SPACES: tuple[Space, ...] = ("anynetx", "regnet")
 STAGES = 4
 
-SAMPLE_LINT: dict[str, Any] = {"ignore": ["AG3", "AG401"]}
-"""The ``lint:`` of every sample: the ResNeXt rules (AG3xx: width doubles when the map halves)
-and the cost balance (AG401) do not hold in these design spaces."""
+DESIGN_SPACE: dict[str, str] = {"anynetx": "anynet", "regnet": "regnet"}
+"""The ``design_space:`` of every sample, so the linter applies that space's rules (AG5xx)
+instead of the ResNeXt paper's (width doubles when the map halves)."""
 
 STEM: dict[str, Any] = {
     "type": "conv",
@@ -86,6 +86,7 @@ class Draw:
     stages: list[dict[str, Any]]
     design: dict[str, int | float]
     description: str
+    space: str = "anynetx"
 
 
 def _stage(depth: int, width: int, bottleneck: int, group_width: int) -> dict[str, Any]:
@@ -192,6 +193,7 @@ def draw_regnet(rng: Random) -> Draw | None:
         [_stage(s.depth, s.width, s.bottleneck_width, s.group_width) for s in stages],
         design,
         f"RegNetX sample (Radosavovic et al. 2020, section 4): {text}.",
+        "regnet",
     )
 
 
@@ -206,11 +208,12 @@ def spec_data(name: str, draw: Draw) -> dict[str, Any]:
         "name": name,
         "description": draw.description,
         "input": {"channels": 3, "image_size": 224},
+        "layout": "timm",
+        "design_space": DESIGN_SPACE[draw.space],
         "stem": dict(STEM),
-        "defaults": {"block": "bottleneck", "stride": 2},
+        "defaults": {"block": "regnet", "stride": 2},
         "stages": draw.stages,
         "head": {"num_classes": 1000},
-        "lint": {key: list(value) for key, value in SAMPLE_LINT.items()},
     }
 
 
@@ -344,7 +347,9 @@ def quick_cost(draw: Draw, config: Config) -> Cost | None:
     the shortened network does not lint clean.
     """
     short = [{**stage, "blocks": min(2, stage["blocks"])} for stage in draw.stages]
-    result = compile_data(spec_data("probe", Draw(short, {}, "")), config, "probe.yaml")
+    result = compile_data(
+        spec_data("probe", Draw(short, {}, "", draw.space)), config, "probe.yaml"
+    )
     if result.complexity is None or not clean(result, config):
         return None
     complexity = result.complexity
