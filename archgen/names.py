@@ -246,6 +246,10 @@ MODULE_NAMES: dict[str, str] = {
     # classes
     "BasicBlock": "a block class the generated module defines",
     "Bottleneck": "a block class the generated module defines",
+    "RegNetBlock": "a block class the generated module defines",
+    "OrderedDict": "a type the generated code imports",
+    "collections": "a module the generated code imports",
+    "stage": "a function the generated module defines",
     "SqueezeExcite": "a class the generated module defines",
     "EfficientChannelAttention": "a class the generated module defines",
     "DropPath": "a class the generated module defines",
@@ -289,6 +293,10 @@ PARAMETER_NAMES = frozenset(
         "eps",
         "state",
         "prefix",
+        "conv",
+        "bn",
+        "blocks",
+        "b",
         "args",
         "kwargs",
     }

@@ -189,7 +189,7 @@ def test_schema_command_prints_the_json_schema(tmp_path: Path) -> None:
     schema = json.loads(result.out)
     assert schema["title"] == "archgen network spec"
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {"name", "stages"}
+    assert set(schema["required"]) == {"name"}
     assert run_cli("schema", "-o", tmp_path / "s.json").code == 0
     assert json.loads((tmp_path / "s.json").read_text()) == schema
 
