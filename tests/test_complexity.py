@@ -74,10 +74,36 @@ def test_stage_costs_add_up_and_follow_table_1() -> None:
     assert (round(resnet.params / 1e6, 1), round(resnet.macs / 1e9, 1)) == (25.6, 4.1)
 
 
-def test_analysis_does_not_depend_on_a_built_model() -> None:
-    """analyse() reads only the plan: a plan lowered twice gives the same figures."""
-    first = _analysed(SPECS / "resnet18.yaml")
-    assert analyse(first.plan) == first.complexity
+@pytest.mark.parametrize(
+    ("name", "size"), [("resnet18", 97), ("resnet50d", 160), ("regnety_004", 65)]
+)
+def test_analysis_at_other_input_sizes_equals_torch(
+    tmp_path: Path, name: str, size: int
+) -> None:
+    """Odd sizes exercise every rounding of the map sizes (ceil-mode pools, strides)."""
+    from conftest import build_module
+
+    result = compile_spec(_resized(tmp_path, name, size), Config(root=tmp_path))
+    assert result.complexity is not None
+    module = build_module(tmp_path, tmp_path / f"{name}.yaml")
+    with torch.device("meta"):
+        model = getattr(module, name)()
+        x = torch.empty(1, 3, size, size)
+    counter = FlopCounterMode(display=False)
+    with counter:
+        model(x)
+    assert result.complexity.total.macs == counter.get_total_flops() // 2
+    assert analyse(result.plan) == result.complexity
+
+
+def _resized(folder: Path, name: str, size: int) -> Path:
+    import yaml
+
+    data = yaml.safe_load((SPECS / f"{name}.yaml").read_text())
+    data["input"] = {"channels": 3, "image_size": size}
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
 
 
 @pytest.mark.parametrize("name", ["resnet18", "resnext50_32x4d", "wide_resnet50_2"])
