@@ -53,7 +53,7 @@ NormKind = Literal["batch", "group", "frozen_batch"]
 ActKind = Literal[
     "relu", "relu6", "silu", "gelu", "mish", "hard_swish", "leaky_relu", "elu"
 ]
-PoolKind = Literal["max", "avg", "avg_same", "identity", "global_avg"]
+PoolKind = Literal["max", "avg", "avg_same", "global_avg"]
 AttentionKind = Literal["se", "eca"]
 
 

@@ -411,12 +411,12 @@ def avg_pool_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
     """
     size = args.in_size
     pool: Pool
-    if args.stride == 1 and args.dilation == 1:
-        pool = Pool("downsample.0", "identity", 1, 1, 0, size, size)
+    stride = Sym(args.stride, "stride", 1)
+    if args.stride == 1 and args.dilation == 1:  # the pool is an identity at stride 1
+        pool = Pool("downsample.0", "avg", 2, stride, 0, size, size)
     elif args.stride == 1:
         pool = Pool("downsample.0", "avg_same", 2, 1, 0, size, size)
     else:
-        stride = Sym(args.stride, "stride", 1)
         out = pool_output_size(size, 2, args.stride, 0, ceil_mode=True)
         pool = Pool("downsample.0", "avg", 2, stride, 0, size, out)
     conv = conv_op(
