@@ -147,24 +147,16 @@ def _inputs(
         try:
             is_dir = stat.S_ISDIR(path.stat().st_mode)
         except FileNotFoundError:
-            argument = arguments[index] if arguments else ""
-            if os.path.lexists(path) or not zoo.looks_like_name(argument):
-                problems.append(
-                    diagnostic("AG001", "no such file or directory", path.as_posix())
-                )
-                continue
-            in_zoo = zoo.zoo_path(argument)
-            if in_zoo is None:
-                problems.append(
-                    diagnostic(
-                        "AG001",
-                        "no such file or directory, and no zoo spec of that name"
-                        f"{zoo.suggestion(argument)} (`archgen list` lists the zoo)",
-                        argument,
-                    )
-                )
-                continue
-            add(in_zoo, _shown(in_zoo))
+            # Not a local path: maybe a zoo name (a broken link is a local path). The
+            # configured folders are paths only.
+            argument = (
+                "" if os.path.lexists(path) or not arguments else arguments[index]
+            )
+            in_zoo = zoo.lookup(argument)
+            if in_zoo is not None:
+                add(in_zoo, _shown(in_zoo))
+            else:
+                problems.append(zoo.not_found(argument, path.as_posix()))
             continue
         except OSError as error:
             problems.append(_unreadable(path, error))

@@ -11,6 +11,9 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from archgen.codes import diagnostic
+from archgen.diagnostics import Diagnostic
+
 SUFFIX = ".yaml"
 
 
@@ -39,6 +42,25 @@ def zoo_path(name: str) -> Path | None:
     if name not in zoo_names():
         return None
     return zoo_dir() / f"{name}{SUFFIX}"
+
+
+def lookup(argument: str) -> Path | None:
+    """The zoo spec an argument names when it is written as a name (no folder, no suffix)."""
+    return zoo_path(argument) if looks_like_name(argument) else None
+
+
+def not_found(argument: str, shown: str | None = None) -> Diagnostic:
+    """AG001 for an argument that names neither a file nor a zoo spec, at ``shown`` (default:
+    the argument)."""
+    where = shown if shown is not None else argument
+    if not looks_like_name(argument):
+        return diagnostic("AG001", "no such file or directory", where)
+    return diagnostic(
+        "AG001",
+        "no such file or directory, and no zoo spec of that name"
+        f"{suggestion(argument)} (`archgen list` lists the zoo)",
+        where,
+    )
 
 
 def suggestion(name: str) -> str:
