@@ -76,6 +76,10 @@ class ArchgenError(Exception):
             )
         )
 
+    def __reduce__(self) -> tuple[type[ArchgenError], tuple[tuple[Diagnostic, ...]]]:
+        # Pickled with its diagnostics (multiprocessing), not with the message made of them.
+        return (ArchgenError, (self.diagnostics,))
+
 
 @dataclass(frozen=True)
 class Spec:

@@ -129,6 +129,9 @@ def test_errors_are_one_exception_with_located_diagnostics(cli_in: Path) -> None
     )
     assert "did you mean 'cardinality'?" in found.message
     assert str(raised.value).startswith(f"{spec}:4:31: AG102 ")
+    copied = pickle.loads(pickle.dumps(raised.value))
+    assert copied.diagnostics == raised.value.diagnostics
+    assert str(copied) == str(raised.value)
     # The same findings from lint, which reports instead of raising.
     assert archgen.lint(spec) == list(raised.value.diagnostics)
 
