@@ -10,14 +10,17 @@ import argparse
 import errno
 import json
 import os
+import re
 import stat
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from archgen import __version__
+from archgen import __version__, zoo
 from archgen.codes import CODES, diagnostic
+from archgen.complexity import Complexity
 from archgen.config import Config, ConfigError, load_config
 from archgen.diagnostics import Diagnostic, Severity, sort_key
 from archgen.header import comment_text, read_header
@@ -30,9 +33,9 @@ from archgen.output import (
     unified_diff,
 )
 from archgen.pipeline import Compiled, compile_spec, is_io_error
-from archgen.render import render
+from archgen.plan import NetworkPlan
 from archgen.selection import prefix_problem
-from archgen.source import NotRegularFileError
+from archgen.source import NotRegularFileError, load
 from archgen.spec import json_schema
 from archgen.summary import (
     Side,
@@ -122,9 +125,10 @@ def _inputs(
 ) -> tuple[list[tuple[Path, str]], list[Diagnostic]]:
     """Spec files named on the command line (folders are searched), or the configured ones.
 
-    A file named twice, through two paths or a link, is one spec. A folder that cannot be read is
-    an error, and so is a spec-named entry in it that cannot be (a broken or looping link): never
-    silently fewer specs.
+    An argument that names no file or folder may name a zoo spec (``resnet50``): a local path
+    always wins over a zoo name. A file named twice, through two paths or a link, is one spec. A
+    folder that cannot be read is an error, and so is a spec-named entry in it that cannot be (a
+    broken or looping link): never silently fewer specs.
     """
     named = [Path(argument) for argument in arguments]
     if not named:
@@ -133,19 +137,26 @@ def _inputs(
     problems: list[Diagnostic] = []
     seen: set[object] = set()
 
-    def add(path: Path) -> None:
+    def add(path: Path, shown: str | None = None) -> None:
         identity = _identity(path)
         if identity not in seen:
             seen.add(identity)
-            files.append((path, path.as_posix()))
+            files.append((path, shown if shown is not None else path.as_posix()))
 
-    for path in named:
+    for index, path in enumerate(named):
         try:
             is_dir = stat.S_ISDIR(path.stat().st_mode)
         except FileNotFoundError:
-            problems.append(
-                diagnostic("AG001", "no such file or directory", path.as_posix())
+            # Not a local path: maybe a zoo name (a broken link is a local path). The
+            # configured folders are paths only.
+            argument = (
+                "" if os.path.lexists(path) or not arguments else arguments[index]
             )
+            in_zoo = zoo.lookup(argument)
+            if in_zoo is not None:
+                add(in_zoo, _shown(in_zoo))
+            else:
+                problems.append(zoo.not_found(argument, path.as_posix()))
             continue
         except OSError as error:
             problems.append(_unreadable(path, error))
@@ -204,6 +215,16 @@ def _search(folder: Path) -> tuple[list[Path], list[Diagnostic]]:
             # A regular file, or something load() will say is not one.
             found.append(path)
     return sorted(found), problems
+
+
+def render(
+    plan: NetworkPlan, complexity: Complexity, source: str, spec_sha256: str
+) -> str:
+    """:func:`archgen.render.render`, imported when first used: only ``build`` needs jinja2,
+    and ``lint``, ``show`` and ``diff`` start faster without it."""
+    from archgen.render import render as render_module
+
+    return render_module(plan, complexity, source, spec_sha256)
 
 
 def _compile_all(files: list[tuple[Path, str]], config: Config) -> list[Compiled]:
@@ -713,6 +734,135 @@ def _sample(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+# --- the zoo: list and init ---------------------------------------------------------------------
+
+
+def _list(args: argparse.Namespace, config: Config) -> int:
+    """Every zoo spec with its parameters and MACs at its own input size.
+
+    The project's lint configuration does not apply: the zoo is listed, not checked.
+    """
+    entries: list[dict[str, object]] = []
+    diagnostics: list[Diagnostic] = []
+    for name in zoo.zoo_names():
+        path = zoo.zoo_dir() / f"{name}{zoo.SUFFIX}"
+        result = compile_spec(path, Config(zoo.zoo_dir()), _shown(path))
+        if result.plan is None or result.complexity is None:
+            diagnostics += result.diagnostics
+            continue
+        overall = result.complexity.total
+        entries.append(
+            {
+                "name": name,
+                "spec": _shown(path),
+                "input": {
+                    "channels": result.plan.in_channels,
+                    "image_size": result.plan.image_size,
+                },
+                "params": overall.params,
+                "macs": overall.macs,
+                "acts": overall.acts,
+                "description": result.plan.description,
+            }
+        )
+    _print_diagnostics(diagnostics, "text", sys.stderr)
+    if args.format == "json":
+        print(json.dumps(entries, indent=2))
+    else:
+        cells = [["name", "params", "MACs", "description"]]
+        for entry in entries:
+            description = str(entry["description"]).split("\n", 1)[0]
+            if len(description) > 60:
+                description = description[:57] + "..."
+            cells.append(
+                [
+                    str(entry["name"]),
+                    f"{entry['params']:,}",
+                    f"{entry['macs']:,}",
+                    description,
+                ]
+            )
+        widths = [max(len(row[i]) for row in cells) for i in range(3)]
+        for row in cells:
+            line = (
+                f"{row[0]:<{widths[0]}}  {row[1]:>{widths[1]}}  "
+                f"{row[2]:>{widths[2]}}  {row[3]}"
+            )
+            print(printable(line.rstrip()))
+    return _exit_code(diagnostics, config)
+
+
+def _init(args: argparse.Namespace, config: Config) -> int:
+    """Copy zoo spec NAME to TARGET as the start of a new spec named after TARGET's stem."""
+    source = zoo.zoo_path(args.name)
+    if source is None:
+        message = (
+            f"no zoo spec named '{args.name}'{zoo.suggestion(args.name)} "
+            "(`archgen list` lists the zoo)"
+        )
+        _print_diagnostics(
+            [diagnostic("AG001", message, args.name)], "text", sys.stderr
+        )
+        return EXIT_USAGE
+    target = Path(args.target)
+    shown = target.as_posix()
+    if os.path.lexists(target):
+        _error(f"{shown}: already exists; archgen init never overwrites a file")
+        return EXIT_USAGE
+    suffix = target.suffix.lower()
+    if suffix not in SPEC_SUFFIXES:
+        _error(f"{shown}: expected a spec file name ending in .yaml, .yml or .json")
+        return EXIT_USAGE
+    text = _renamed_spec(source, target.stem, as_json=suffix == ".json")
+    # Checked before it is written: a file stem that cannot name a module is refused.
+    with tempfile.TemporaryDirectory() as scratch:
+        trial = Path(scratch) / target.name
+        trial.write_text(text, encoding="utf-8", newline="\n")
+        result = compile_spec(trial, config, shown)
+    if result.plan is None:
+        _print_diagnostics(list(result.diagnostics), "text", sys.stderr)
+        _error(f"{shown}: not written; name the file after a valid spec name")
+        return EXIT_USAGE
+    try:
+        with open(target, "x", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+    except FileExistsError:
+        _error(f"{shown}: already exists; archgen init never overwrites a file")
+        return EXIT_USAGE
+    print(
+        printable(
+            f"wrote {shown} from zoo spec {args.name}; edit it, then "
+            f"`archgen show {shown}` and `archgen build {shown}`"
+        )
+    )
+    return EXIT_OK
+
+
+_NAME_LINE = re.compile(r"^name:[^\n]*$", re.MULTILINE)
+_CLASS_NAME_LINE = re.compile(r"^class_name:[^\n]*\n", re.MULTILINE)
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null"}
+
+
+def _renamed_spec(source: Path, name: str, *, as_json: bool) -> str:
+    """The zoo spec's text with ``name:`` set to ``name`` and ``class_name:`` dropped (the
+    class then follows the new name). YAML keeps its comments; JSON is written anew."""
+    document = load(source)
+    if isinstance(document, Diagnostic):
+        raise OSError(errno.EINVAL, document.message, str(source))
+    if as_json:
+        data = {
+            key: value for key, value in document.data.items() if key != "class_name"
+        }
+        data["name"] = name
+        return json.dumps(data, indent=2) + "\n"
+    text = _CLASS_NAME_LINE.sub("", source.read_text(encoding="utf-8"))
+    # Plain when YAML reads it back as the same text; quoted otherwise (`yes`, `null`, `1e3`).
+    plain = _PLAIN_NAME.fullmatch(name) and name.lower() not in _YAML_WORDS
+    value = name if plain else json.dumps(name)
+    return _NAME_LINE.sub(lambda _: f"name: {value}", text, count=1)
+
+
 # --- parser --------------------------------------------------------------------------------------
 
 
@@ -734,7 +884,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    specs_help = "spec files or folders (default: [tool.archgen] specs, else specs/)"
+    specs_help = (
+        "spec files, folders or zoo names (default: [tool.archgen] specs, else specs/)"
+    )
     build = command("build", _build, "Generate one PyTorch module per spec.")
     build.add_argument("specs", nargs="*", metavar="SPEC_OR_DIR", help=specs_help)
     build.add_argument(
@@ -778,13 +930,30 @@ def _parser() -> argparse.ArgumentParser:
     show = command(
         "show", _show, "Print a spec's stages, parameters and MACs, like Table 1."
     )
-    show.add_argument("spec", metavar="SPEC")
+    show.add_argument("spec", metavar="SPEC", help="a spec file or a zoo name")
     show.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     diff = command("diff", _diff, "Compare two specs stage by stage.")
-    diff.add_argument("left", metavar="A")
-    diff.add_argument("right", metavar="B")
+    diff.add_argument("left", metavar="A", help="a spec file or a zoo name")
+    diff.add_argument("right", metavar="B", help="a spec file or a zoo name")
     diff.add_argument("--format", choices=("text", "json"), default="text")
+
+    listing = command(
+        "list", _list, "List the zoo: the specs archgen ships, with params and MACs."
+    )
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+
+    init = command(
+        "init",
+        _init,
+        "Start a new spec from a zoo spec, named after the new file.",
+    )
+    init.add_argument("name", metavar="NAME", help="a zoo name (see `archgen list`)")
+    init.add_argument(
+        "target",
+        metavar="NEW_SPEC",
+        help="the file to create (.yaml, .yml or .json); never overwritten",
+    )
 
     schema = command("schema", _schema, "Print the JSON Schema of specs (for editors).")
     schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")

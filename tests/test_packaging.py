@@ -42,6 +42,9 @@ def test_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) -> Non
     }
     assert "archgen/templates/module.py.j2" in templates
     assert templates <= set(names)
+    zoo = {f"archgen/zoo/{path.name}" for path in SPECS.glob("*.yaml")}
+    assert "archgen/zoo/resnet50.yaml" in zoo
+    assert zoo <= set(names)
     # A fresh environment; its dependencies may come from the base interpreter's site-packages.
     env_dir = tmp_path / "env"
     venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
@@ -80,6 +83,19 @@ def test_wheel_installs_and_builds_outside_the_repository(tmp_path: Path) -> Non
     )
     linted = run_installed("archgen", "lint", "net.yaml")
     assert linted.returncode == 0, linted.stdout + linted.stderr
+    # The zoo by name, from the wheel's archgen/zoo.
+    shown = run_installed("archgen", "show", "resnet50")
+    assert shown.returncode == 0, shown.stderr
+    assert "25,557,032 params" in shown.stdout
+    assert f"{env_dir}" in shown.stdout.splitlines()[0]
+    listed = run_installed("archgen", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:]] == sorted(
+        path.stem for path in SPECS.glob("*.yaml")
+    )
+    started = run_installed("archgen", "init", "resnet18", "mine.yaml")
+    assert started.returncode == 0, started.stderr
+    assert "name: mine\n" in (work / "mine.yaml").read_text()
 
 
 def test_core_never_imports_torch(tmp_path: Path) -> None:
@@ -101,3 +117,32 @@ assert not heavy, heavy
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["lint", "specs"], ["show", "resnet50"], ["diff", "resnet50", "resnet18"]],
+)
+def test_lint_and_show_import_neither_jinja2_nor_torch(command: list[str]) -> None:
+    """``python -m archgen lint`` and ``show`` load only what they use: rendering (jinja2) is
+    for build, torch for nothing."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "archgen", *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    imported = {
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "archgen.cli" in imported
+    heavy = sorted(
+        name
+        for name in imported
+        if name.split(".")[0] in ("jinja2", "markupsafe", "torch", "numpy")
+        or name == "archgen.render"
+    )
+    assert not heavy, heavy
