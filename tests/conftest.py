@@ -55,6 +55,19 @@ TIMM_REFERENCE: dict[str, tuple[int, int]] = {
 }
 TIMM_ZOO = sorted(TIMM_REFERENCE)
 
+# timm 1.0.31's RegNets (NOTES.md), same conventions.
+REGNET_REFERENCE: dict[str, tuple[int, int]] = {
+    "regnetx_002": (2_684_792, 199_039_872),
+    "regnetx_004": (5_157_512, 397_677_568),
+    "regnetx_016": (9_190_136, 1_602_849_792),
+    "regnetx_032": (15_296_552, 3_176_621_952),
+    "regnety_004": (4_344_144, 401_842_848),
+    "regnety_016": (11_202_430, 1_612_076_160),
+    "regnety_032": (19_436_338, 3_176_482_752),
+}
+ALL_REFERENCE = {**REFERENCE, **TIMM_REFERENCE, **REGNET_REFERENCE}
+"""Every zoo spec's published parameters and MACs."""
+
 
 def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType:
     """Compile ``spec_path`` (with top-level ``changes``) with the code under test into

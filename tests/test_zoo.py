@@ -7,12 +7,12 @@ from pathlib import Path
 
 from archgen.zoo import zoo_dir, zoo_names
 
-from conftest import MINIMAL, REFERENCE, SPECS, ZOO, run_cli, write_spec
+from conftest import ALL_REFERENCE, MINIMAL, REFERENCE, SPECS, run_cli, write_spec
 
 
 def test_the_zoo_is_the_repository_specs() -> None:
     assert zoo_dir().resolve() == SPECS.resolve()
-    assert zoo_names() == ZOO
+    assert zoo_names() == sorted(ALL_REFERENCE)
 
 
 def test_list_prints_every_zoo_spec_with_its_cost(cli_in: Path) -> None:
@@ -20,15 +20,15 @@ def test_list_prints_every_zoo_spec_with_its_cost(cli_in: Path) -> None:
     assert result.code == 0, result.err
     lines = result.out.splitlines()
     assert lines[0].split()[:3] == ["name", "params", "MACs"]
-    assert [line.split()[0] for line in lines[1:]] == ZOO
+    assert [line.split()[0] for line in lines[1:]] == sorted(ALL_REFERENCE)
     for line in lines[1:]:
         name, params, macs = line.split()[:3]
-        assert (int(params.replace(",", "")), int(macs.replace(",", ""))) == REFERENCE[
-            name
-        ]
+        assert (int(params.replace(",", "")), int(macs.replace(",", ""))) == (
+            ALL_REFERENCE[name]
+        )
     listed = json.loads(run_cli("list", "--format", "json").out)
     assert {entry["name"]: (entry["params"], entry["macs"]) for entry in listed} == (
-        REFERENCE
+        ALL_REFERENCE
     )
     assert all(entry["input"]["image_size"] == 224 for entry in listed)
 

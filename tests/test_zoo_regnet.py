@@ -11,18 +11,16 @@ import pytest
 import timm
 import torch
 
-from conftest import GENERATED, SPECS, build_module, load_module, run_cli
+from conftest import (
+    GENERATED,
+    REGNET_REFERENCE,
+    SPECS,
+    build_module,
+    load_module,
+    run_cli,
+)
 
-# timm 1.0.31 (../shared/reference/NOTES.md): params, MACs at 224x224.
-REGNET = {
-    "regnetx_002": (2_684_792, 199_039_872),
-    "regnetx_004": (5_157_512, 397_677_568),
-    "regnetx_016": (9_190_136, 1_602_849_792),
-    "regnetx_032": (15_296_552, 3_176_621_952),
-    "regnety_004": (4_344_144, 401_842_848),
-    "regnety_016": (11_202_430, 1_612_076_160),
-    "regnety_032": (19_436_338, 3_176_482_752),
-}
+REGNET = REGNET_REFERENCE
 # Radosavovic et al. 2020, Tables 4 and 5 (appendix): params in millions, GF (multiply-adds).
 PAPER = {
     "regnetx_002": (2.7, 0.2),
