@@ -869,8 +869,9 @@ def _renamed_spec(source: Path, name: str, *, as_json: bool) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archgen",
-        description="Compile specs of ResNet/ResNeXt-family networks into standalone PyTorch "
-        "modules, and check them against the ResNeXt design rules.",
+        description="Compile specs of residual CNNs (ResNet, ResNeXt, Wide ResNet, timm's "
+        "variants, RegNet) into standalone PyTorch modules, and check them against their "
+        "design space's rules.",
         epilog="Exit status: 0 success, 1 findings or out-of-date files, 2 usage or I/O errors.",
     )
     parser.add_argument("--version", action="version", version=f"archgen {__version__}")
