@@ -15,13 +15,32 @@ from conftest import FIXTURES, SPECS, run_cli, write_spec
 CORPUS = sorted(
     p for p in (FIXTURES / "lint").iterdir() if p.suffix in (".yaml", ".json")
 )
-_EXPECT = re.compile(r"# expect: (AG\d{3}) (\d+):(\d+) (.+)")
+# `# expect: CODE line:col [severity] fragment`; the severity is optional.
+_EXPECT = re.compile(
+    r"# expect: (AG\d{3}) (\d+):(\d+) (?:\[(error|warning|info)\] )?(.+)"
+)
 
 
-def _expectations(path: Path) -> list[tuple[str, int, int, str]]:
+def _expectations(path: Path) -> list[tuple[str, int, int, str, str | None]]:
     source = path.with_name(path.name + ".expect") if path.suffix == ".json" else path
     found = [_EXPECT.match(line) for line in source.read_text().splitlines()]
-    return [(m[1], int(m[2]), int(m[3]), m[4]) for m in found if m]
+    return [(m[1], int(m[2]), int(m[3]), m[5], m[4]) for m in found if m]
+
+
+def test_expectation_parser_reads_an_optional_severity(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(
+        "# expect: AG205 4:5 [warning] grouped basic\n# expect: AG203 7:38 stride 3\n"
+    )
+    assert _expectations(path) == [
+        ("AG205", 4, 5, "grouped basic", "warning"),
+        ("AG203", 7, 38, "stride 3", None),
+    ]
+
+
+def test_every_fixture_states_its_severities() -> None:
+    for path in CORPUS:
+        assert all(e[4] for e in _expectations(path)), path.name
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.stem)
@@ -33,8 +52,12 @@ def test_fixture_reports_exactly_the_expected_findings(path: Path) -> None:
     assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [
         e[:3] for e in expected
     ]
-    for diagnostic, (_, _, _, fragment) in zip(diagnostics, expected, strict=True):
+    for diagnostic, (_, _, _, fragment, severity) in zip(
+        diagnostics, expected, strict=True
+    ):
         assert fragment in diagnostic["message"]
+        if severity is not None:
+            assert diagnostic["severity"] == severity
         assert diagnostic["path"] == str(path)
         assert diagnostic["rule"] == CODES[diagnostic["code"]].rule
     failing = any(d["severity"] == "error" for d in diagnostics)
