@@ -280,7 +280,11 @@ def _summary(diagnostics: list[Diagnostic]) -> str:
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if counts[severity]
     ]
-    return "Found " + ", ".join(parts) + "." if parts else "All checks passed."
+    if not parts:
+        return "All checks passed."
+    fixable = sum(d.fix is not None for d in diagnostics)
+    hint = f" ({fixable} fixable with `archgen lint --fix`)" if fixable else ""
+    return "Found " + ", ".join(parts) + hint + "."
 
 
 def _exit_code(diagnostics: list[Diagnostic], config: Config) -> int:

@@ -57,11 +57,14 @@ def test_text_format_is_path_line_col_code_message() -> None:
     path = FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml"
     result = run_cli("lint", path)
     lines = result.out.splitlines()
-    assert lines[0] == (
-        f"{path}:9:25: AG302 layer3 halves the map (28 -> 14) but the width goes 128 -> 192; "
-        "expected 256 (rule ii)"
+    assert lines == [
+        f"{path}:10:25: AG302 layer3 (stages[2]) halves the map (28 -> 14) but the width goes "
+        "128 -> 192; expected 256 (rule ii); the same value also explains output channels "
+        "768, not 1024 (AG303, rule ii); fix: planes: 192 -> planes: 256"
+    ]
+    assert result.err.strip() == (
+        "Found 1 error (1 fixable with `archgen lint --fix`)."
     )
-    assert result.err.strip() == "Found 2 errors."
     assert result.code == 1
 
 
@@ -75,8 +78,9 @@ def test_github_format_writes_workflow_annotations() -> None:
     path = FIXTURES / "lint" / "ag203_stride.yaml"
     result = run_cli("lint", "--format", "github", path)
     assert result.out.splitlines() == [
-        f"::error file={path},line=7,col=38,title=AG203 stride-one-or-two::layer2 has stride 3; "
-        "expected 1 (keep the map) or 2 (halve it)"
+        f"::error file={path},line=7,col=38,title=AG203 stride-one-or-two::layer2 "
+        "(stages[1]) has stride 3; expected 1 (keep the map) or 2 (halve it); "
+        "fix: stride: 3 -> stride: 2"
     ]
     assert result.code == 1
 
@@ -94,6 +98,14 @@ def test_select_and_ignore_on_the_command_line() -> None:
         run_cli("lint", "--format", "json", "--ignore", "AG303", path).out
     )
     assert [d["code"] for d in only_width] == ["AG302"]
+    assert "also" not in only_width[0]
+    only_channels = json.loads(
+        run_cli("lint", "--format", "json", "--ignore", "AG302", path).out
+    )
+    assert [(d["code"], d["line"]) for d in only_channels] == [("AG303", 10)]
+    assert "output channels go 512 -> 768; expected 1024" in only_channels[0]["message"]
+    both = json.loads(run_cli("lint", "--format", "json", path).out)
+    assert [(d["code"], d["also"]) for d in both] == [("AG302", ["AG303"])]
     structural = run_cli("lint", "--format", "json", "--select", "AG2", path)
     assert json.loads(structural.out) == [] and structural.code == 0
 

@@ -210,4 +210,4 @@ def test_show_still_shows_a_spec_that_breaks_a_rule_and_says_so() -> None:
     result = run_cli("show", "--format", "json", path)
     assert result.code == 0
     assert json.loads(result.out)["stages"][2]["width"] == 192
-    assert f"{path}:9:25: AG302 " in result.err
+    assert f"{path}:10:25: AG302 " in result.err
