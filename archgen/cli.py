@@ -7,7 +7,9 @@ I/O errors.
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
+import hashlib
 import json
 import os
 import stat
@@ -16,10 +18,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from archgen import __version__
+from archgen import __version__, fixer, limits
 from archgen.codes import CODES, diagnostic
 from archgen.config import Config, ConfigError, load_config
 from archgen.diagnostics import Diagnostic, Severity, sort_key
+from archgen.fixer import Applied
 from archgen.header import comment_text, read_header
 from archgen.output import (
     State,
@@ -32,7 +35,7 @@ from archgen.output import (
 from archgen.pipeline import Compiled, compile_spec, is_io_error
 from archgen.render import render
 from archgen.selection import prefix_problem
-from archgen.source import NotRegularFileError
+from archgen.source import NotRegularFileError, read_bounded
 from archgen.spec import json_schema
 from archgen.summary import (
     Side,
@@ -309,13 +312,92 @@ def _lint(args: argparse.Namespace, config: Config) -> int:
     config = config.with_rules(args.select, args.ignore)
     files, diagnostics = _inputs(args.specs, config)
     results = _compile_all(files, config)
+    fixed: list[tuple[Compiled, Applied]] = []
+    changed = 0
+    if args.fix or args.diff:
+        results, fixed, changed = _fix_all(results, config, write=not args.diff)
     diagnostics += [
         d for result in results for d in result.diagnostics
     ] + _name_clashes(results)
-    _print_diagnostics(diagnostics, args.format)
-    if args.format == "text":
-        print(_summary(diagnostics), file=sys.stderr)
-    return _exit_code(diagnostics, config)
+    if args.diff:
+        # stdout carries the diff alone (for `patch`); what remains goes to stderr.
+        _print_diagnostics(diagnostics, "text", sys.stderr)
+        verb = "would fix"
+    else:
+        _print_diagnostics(diagnostics, args.format)
+        verb = "fixed"
+    for _, applied in fixed:
+        where = f"{applied.diagnostic.path}:{applied.diagnostic.line}:"
+        where += f"{applied.diagnostic.column}"
+        _error(f"{verb} {where}: {applied.diagnostic.code} {applied.fix.text()}")
+    if args.format == "text" or args.diff:
+        summary = _summary(diagnostics)
+        if fixed:
+            count = f"{len(fixed)} finding{'s' if len(fixed) != 1 else ''}"
+            files_changed = f"{changed} file{'s' if changed != 1 else ''}"
+            if args.diff:
+                summary = (
+                    f"Would fix {count} in {files_changed} (`archgen lint --fix` applies "
+                    f"the fixes); then: {summary}"
+                )
+            else:
+                summary = f"Fixed {count} in {files_changed}. {summary}"
+        print(summary, file=sys.stderr)
+    status = _exit_code(diagnostics, config)
+    if args.diff and changed and status == EXIT_OK:
+        status = EXIT_FINDINGS
+    return status
+
+
+def _fix_all(
+    results: list[Compiled], config: Config, *, write: bool
+) -> tuple[list[Compiled], list[tuple[Compiled, Applied]], int]:
+    """Apply each spec's unique fixes: write them (atomically) or print them as a diff.
+
+    Returns the specs as compiled after their fixes, the fixes applied and the number of files
+    changed.
+    """
+    after: list[Compiled] = []
+    applied: list[tuple[Compiled, Applied]] = []
+    changed = 0
+    for result in results:
+        outcome = fixer.fix(result, config)
+        if outcome is None or result.document is None:
+            after.append(result)
+            continue
+        display = result.document.display
+        if outcome.problem is not None:
+            _error(f"archgen: {display}: {outcome.problem}")
+        if not outcome.changed:
+            after.append(result)
+            continue
+        if write:
+            path = _real(result.path)  # through a link, not over it
+            if sha256_of(read_bounded(path, limits.MAX_FILE_BYTES)) != (
+                result.document.sha256
+            ):
+                _error(f"archgen: {display}: changed while being fixed; not written")
+                after.append(result)
+                continue
+            atomic_write(path, outcome.text)
+        else:
+            sys.stdout.writelines(
+                printable(line.removesuffix("\n")) + "\n"
+                for line in difflib.unified_diff(
+                    outcome.original.removeprefix("\ufeff").splitlines(keepends=True),
+                    outcome.text.removeprefix("\ufeff").splitlines(keepends=True),
+                    fromfile=display,
+                    tofile=display,
+                )
+            )
+        changed += 1
+        applied += [(result, one) for one in outcome.applied]
+        after.append(outcome.result)
+    return after, applied, changed
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _source_for(spec: Path, out_dir: Path) -> str:
@@ -586,6 +668,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint.add_argument(
         "--list-rules", action="store_true", help="list every code and exit"
+    )
+    lint.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite the values that have exactly one correction, keeping comments and "
+        "layout, and say what changed",
+    )
+    lint.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff instead of writing them",
     )
 
     show = command(

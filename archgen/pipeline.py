@@ -281,46 +281,66 @@ def apply_to_data(data: dict[str, Any], fix: Fix) -> dict[str, Any] | None:
 def _consolidated(
     document: Document, diagnostics: list[Diagnostic], clauses: list[str]
 ) -> tuple[Diagnostic, ...]:
-    """Each diagnostic at the value its fixes change; those one value explains, merged."""
-    merged: dict[tuple[object, ...], tuple[Diagnostic, list[str]]] = {}
-    order: list[tuple[object, ...]] = []
-    for index, (diagnostic, own) in enumerate(zip(diagnostics, clauses, strict=True)):
+    """Each diagnostic at the value its fixes change; those one value explains, merged.
+
+    Two findings at one value are merged when some fix resolves both: the merged finding keeps
+    those fixes, and says what else the value explains.
+    """
+    entries: list[tuple[Diagnostic, list[str]]] = []
+    for diagnostic, own in zip(diagnostics, clauses, strict=True):
         clause = own or diagnostic.message
-        fixes = diagnostic.fixes
-        if fixes and len({(f.loc, f.key) for f in fixes}) == 1 and not fixes[0].key:
-            position = document.source_map.value_position(fixes[0].loc)
-            diagnostic = dataclasses.replace(
-                diagnostic, line=position.line, column=position.column
-            )
-        key: tuple[object, ...] = (
-            (diagnostic.path, diagnostic.line, diagnostic.column, fixes)
-            if fixes
-            else (index,)
-        )
-        if key in merged:
-            first, clauses = merged[key]
-            clauses.append(clause)
-            merged[key] = (
-                dataclasses.replace(
+        diagnostic = _at_fix(document, diagnostic)
+        for index, (first, absorbed) in enumerate(entries):
+            common = tuple(f for f in first.fixes if f in diagnostic.fixes)
+            if common and (first.path, first.line, first.column) == (
+                diagnostic.path,
+                diagnostic.line,
+                diagnostic.column,
+            ):
+                merged = dataclasses.replace(
                     first,
                     severity=max(first.severity, diagnostic.severity),
                     also=(*first.also, diagnostic.code),
-                ),
-                clauses,
-            )
+                    fixes=common,
+                )
+                entries[index] = (_at_fix(document, merged), [*absorbed, clause])
+                break
         else:
-            merged[key] = (diagnostic, [])
-            order.append(key)
+            entries.append((diagnostic, []))
+    # A cost spread (AG401) that a broken design rule explains is that rule's consequence.
+    causes = [i for i, (d, _) in enumerate(entries) if d.code in _COST_CAUSES]
+    if causes and any(d.code == "AG401" for d, _ in entries):
+        first, absorbed = entries[causes[0]]
+        entries[causes[0]] = (
+            dataclasses.replace(first, also=(*first.also, "AG401")),
+            [*absorbed, _COST_CLAUSE],
+        )
+        entries = [(d, c) for d, c in entries if d.code != "AG401"]
     result = []
-    for key in order:
-        diagnostic, clauses = merged[key]
+    for diagnostic, absorbed in entries:
         message = diagnostic.message
-        for clause in clauses:
+        for clause in absorbed:
             message += f"; the same value also explains {clause}"
         if diagnostic.fixes:
-            message += f"; fix: {fixes_text(diagnostic.fixes)}"
+            joint = " " if message.endswith("?") else "; "
+            message += f"{joint}fix: {fixes_text(diagnostic.fixes)}"
         result.append(dataclasses.replace(diagnostic, message=message))
     return tuple(sorted(result, key=sort_key))
+
+
+def _at_fix(document: Document, diagnostic: Diagnostic) -> Diagnostic:
+    """The diagnostic at the value its fixes change, when they all change one value."""
+    fixes = diagnostic.fixes
+    if fixes and len({(f.loc, f.key) for f in fixes}) == 1 and not fixes[0].key:
+        position = document.source_map.value_position(fixes[0].loc)
+        return dataclasses.replace(
+            diagnostic, line=position.line, column=position.column
+        )
+    return diagnostic
+
+
+_COST_CAUSES = ("AG203", "AG204", "AG206", "AG301", "AG302", "AG303")
+_COST_CLAUSE = "the spread of per-block cost across stages (AG401)"
 
 
 def is_io_error(diagnostic: Diagnostic) -> bool:

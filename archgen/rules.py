@@ -421,18 +421,24 @@ def map_not_exhausted(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
     # P of the strides before it: at least 2 exactly when S > P.
     last = halving[-1]
     needed = last.reduction // last.declared_stride + 1
+    # The nearest input at which every stride divides the map exactly (the map keeps halving
+    # cleanly, so per-block cost stays balanced): the one fix proposed.
+    exact = _ceil_div(needed, last.reduction) * last.reduction
     for stage in halving:
         if stage.in_size == 1:
             large_enough = needed <= limits.MAX_IMAGE_SIZE
             fix = (
-                f" or an input of at least {_size(needed)}"
+                f" or an input of at least {_size(needed)} ({_size(exact)} halves every map "
+                "exactly)"
+                if large_enough and exact != needed
+                else f" or an input of at least {_size(needed)}"
                 if large_enough
                 else f"; no input up to {_size(limits.MAX_IMAGE_SIZE)} is large enough"
             )
             yield Finding(
                 "AG204",
-                f"{label(stage)} halves a map that is already 1x1 for a "
-                f"{_size(plan.image_size)} input; expected stride 1 here{fix}",
+                f"{label(stage)} halves a map that is already 1x1 for an input of "
+                f"{_size(plan.image_size)}; expected stride 1 here{fix}",
                 stage.origin("stride"),
                 fixes=(
                     *_value_fixes(
@@ -441,7 +447,7 @@ def map_not_exhausted(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
                     *_value_fixes(
                         ("input", "image_size"),
                         plan.image_size,
-                        [needed] if large_enough else [],
+                        [exact] if exact <= limits.MAX_IMAGE_SIZE else [],
                     ),
                 ),
             )
@@ -592,15 +598,26 @@ def _design_findings(plan: NetworkPlan) -> Iterator[Finding]:
         runs = _runs(segment)
         for position, stage in enumerate(segment):
             want = expected[stage.index]
-            fixes = stage_fixes(
-                stage,
-                width=want.width,
-                out_channels=want.out_channels,
-                groups=want.groups,
-                block=want.block,
-            )
             before = segment[position - 1] if position else None
             after = segment[position + 1] if position + 1 < len(segment) else None
+            fixes = (
+                *stage_fixes(
+                    stage,
+                    width=want.width,
+                    out_channels=want.out_channels,
+                    groups=want.groups,
+                    block=want.block,
+                ),
+                # Or the map size is what is wrong: a stride, here or next door.
+                *(
+                    Fix(loc, other.declared_stride, 3 - other.declared_stride)
+                    for other in (stage, before, after)
+                    if other is not None
+                    and other.declared_stride in (1, 2)
+                    and (loc := _written(other, "stride")) is not None
+                    and loc[:2] == other.loc
+                ),
+            )
             run = next(r for r in runs if position in r)
             # Rule (i) for what only it constrains: the other stages on the same map.
             twin = (
@@ -704,25 +721,25 @@ def _design_message(
             return (
                 f"{label(stage)} halves the map ({sizes}) and has {what} {actual}; expected "
                 f"{wanted}, twice the {getattr(partner_wants, attribute)} the rules expect "
-                f"of {partner.name} (rule ii)"
+                f"of {label(partner)} (rule ii)"
             )
         size = _size(stage.nominal_out_size)
         if trusted:
             return (
-                f"{label(stage)} keeps the {size} map of {partner.name} but changes its "
+                f"{label(stage)} keeps the {size} map of {label(partner)} but changes its "
                 f"{what} {theirs} -> {actual}; {same}; expected {wanted}"
             )
         return (
-            f"{label(stage)} keeps the {size} map of {partner.name} and has {what} {actual}; "
+            f"{label(stage)} keeps the {size} map of {label(partner)} and has {what} {actual}; "
             f"{same}; expected {wanted}"
         )
     if halving:
         return (
-            f"{label(stage)} has {what} {actual}, but {partner.name}, which halves the map "
+            f"{label(stage)} has {what} {actual}, but {label(partner)}, which halves the map "
             f"after it, has {theirs}; expected {wanted} (rule ii)"
         )
     return (
-        f"{label(stage)} has {what} {actual}, but {partner.name} on the same "
+        f"{label(stage)} has {what} {actual}, but {label(partner)} on the same "
         f"{_size(stage.nominal_out_size)} map has {theirs}; {same}; expected {wanted}"
     )
 

@@ -79,6 +79,8 @@ class Document:
     """Of the file's bytes."""
     text: str = ""
     """The file's text, decoded (without a byte-order mark)."""
+    bom: bool = False
+    """The file starts with a UTF-8 byte-order mark (which ``text`` leaves out)."""
     aliases: Mapping[Loc, Loc] = field(default_factory=dict)
     """When ``data`` was expanded from the compact form: where each part of it is written in
     the file (``("stages", 1, "blocks")`` -> ``("depths", 1)``)."""
@@ -143,13 +145,22 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
             f"cannot read file: {printable(error.strerror or str(error))}",
             shown,
         )
+    return parse(path, shown, raw)
+
+
+def parse(path: Path, shown: str, raw: bytes) -> Document | Diagnostic:
+    """The spec document in ``raw``, the bytes of ``path`` (its suffix says JSON or YAML)."""
+    if len(raw) > limits.MAX_FILE_BYTES:
+        return diagnostic(
+            "AG008", _too_large(f"{len(raw):,} bytes", limits.MAX_FILE_BYTES), shown
+        )
     text = _decode(raw, shown)
     if isinstance(text, Diagnostic):
         return text
-    parse = _parse_json if path.suffix.lower() == ".json" else _parse_yaml
+    reader = _parse_json if path.suffix.lower() == ".json" else _parse_yaml
     lines = _Lines(text)
     try:
-        data, source_map = parse(text, lines)
+        data, source_map = reader(text, lines)
     except _Refused as refused:
         position = refused.position
         return diagnostic(
@@ -177,7 +188,8 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
             "AG005", f"found {kind}, expected a mapping of spec keys", shown
         )
     digest = hashlib.sha256(raw).hexdigest()
-    return Document(path, shown, data, source_map, digest, text)
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    return Document(path, shown, data, source_map, digest, text, bom)
 
 
 # --- reading files -------------------------------------------------------------------------------
