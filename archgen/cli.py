@@ -32,7 +32,7 @@ from archgen.output import (
     state_of,
     unified_diff,
 )
-from archgen.pipeline import Compiled, compile_spec, is_io_error
+from archgen.pipeline import Compiled, InputOverride, compile_spec, is_io_error
 from archgen.render import render
 from archgen.selection import prefix_problem
 from archgen.source import NotRegularFileError, read_bounded
@@ -41,6 +41,7 @@ from archgen.summary import (
     Side,
     diff_json,
     diff_text,
+    input_differences,
     show_json,
     show_markdown,
     show_text,
@@ -540,14 +541,16 @@ def _orphans(out_dir: Path, produced: set[str], unbuilt: set[str]) -> list[Path]
     return orphans
 
 
-def _compile_one(path: str, config: Config) -> Compiled | int:
+def _compile_one(
+    path: str, config: Config, override: InputOverride | None = None
+) -> Compiled | int:
     files, missing = _inputs([path], config)
     if missing or len(files) != 1:
         if not missing:
             missing = [diagnostic("AG001", "expected one spec file", path)]
         _print_diagnostics(missing, "text", sys.stderr)
         return EXIT_USAGE
-    result = compile_spec(files[0][0], config, files[0][1])
+    result = compile_spec(files[0][0], config, files[0][1], override=override)
     # Shown even when the network can be displayed: the numbers of a spec that breaks a rule
     # should not be read without knowing it.
     _print_diagnostics(list(result.diagnostics), "text", sys.stderr)
@@ -567,8 +570,15 @@ def _side(result: Compiled, *, raw: bool = False) -> Side:
     return Side(result.plan, result.complexity, display if raw else printable(display))
 
 
+def _override(args: argparse.Namespace) -> InputOverride | None:
+    """The common input ``--image-size`` and ``--channels`` ask show and diff to assume."""
+    if args.image_size is None and args.channels is None:
+        return None
+    return InputOverride(args.image_size, args.channels)
+
+
 def _show(args: argparse.Namespace, config: Config) -> int:
-    result = _compile_one(args.spec, config)
+    result = _compile_one(args.spec, config, _override(args))
     if isinstance(result, int):
         return result
     side = _side(result, raw=args.format == "json")
@@ -582,12 +592,21 @@ def _show(args: argparse.Namespace, config: Config) -> int:
 
 
 def _diff(args: argparse.Namespace, config: Config) -> int:
-    left = _compile_one(args.left, config)
+    override = _override(args)
+    left = _compile_one(args.left, config, override)
     if isinstance(left, int):
         return left
-    right = _compile_one(args.right, config)
+    right = _compile_one(args.right, config, override)
     if isinstance(right, int):
         return right
+    # Also on stderr, so that a reader of the table alone, or of the JSON, cannot miss it.
+    for note in input_differences(_side(left), _side(right)):
+        hint = (
+            ""
+            if note.startswith("classes")
+            else " (compare both at one input with --image-size N and --channels N)"
+        )
+        _error(f"archgen: warning: {note}; the figures are not comparable{hint}")
     if args.format == "json":
         print(
             json.dumps(
@@ -686,15 +705,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     show.add_argument("spec", metavar="SPEC")
     show.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    _input_options(show, "the spec")
 
     diff = command("diff", _diff, "Compare two specs stage by stage.")
     diff.add_argument("left", metavar="A")
     diff.add_argument("right", metavar="B")
     diff.add_argument("--format", choices=("text", "json"), default="text")
+    _input_options(diff, "both specs")
 
     schema = command("schema", _schema, "Print the JSON Schema of specs (for editors).")
     schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
     return parser
+
+
+def _input_options(parser: argparse.ArgumentParser, whose: str) -> None:
+    parser.add_argument(
+        "--image-size",
+        type=_bounded(limits.MAX_IMAGE_SIZE),
+        metavar="N",
+        help=f"evaluate {whose} at an N x N input instead of the input declared",
+    )
+    parser.add_argument(
+        "--channels",
+        type=_bounded(limits.MAX_CHANNELS),
+        metavar="N",
+        help=f"evaluate {whose} with N input channels instead of those declared",
+    )
+
+
+def _bounded(largest: int) -> Callable[[str], int]:
+    def number(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                printable(f"{text!a} is not a whole number")
+            ) from None
+        if not 1 <= value <= largest:
+            raise argparse.ArgumentTypeError(
+                f"{value} is out of range; expected 1 to {largest:,}"
+            )
+        return value
+
+    return number
 
 
 def _codes(text: str) -> list[str]:
