@@ -444,7 +444,7 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             result.plan,
             result.complexity,
             _source_for(result.path, out_dir),
-            result.document.sha256,
+            result.spec_sha256,
         )
         existing = read_existing(target)
         state = state_of(existing, expected)

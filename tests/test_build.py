@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from archgen import output
 from archgen.header import read_header
@@ -66,7 +68,45 @@ def test_header_names_spec_and_hashes(cli_in: Path) -> None:
     assert header is not None and not header.edited
     import hashlib
 
-    assert header.spec_sha256 == hashlib.sha256(spec.read_bytes()).hexdigest()
+    from archgen.spec import NetworkSpec
+
+    # The hash of what the spec means: the canonical JSON of the validated spec, without
+    # $schema and lint (which do not change the module) and without unset optional values.
+    meaning = NetworkSpec.model_validate(yaml.safe_load(MINIMAL)).model_dump(
+        mode="json", by_alias=True, exclude_none=True, exclude={"schema_", "lint"}
+    )
+    canonical = json.dumps(meaning, sort_keys=True, separators=(",", ":"))
+    assert header.spec_sha256 == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_a_comment_or_layout_edit_does_not_make_a_module_stale(cli_in: Path) -> None:
+    spec = write_spec(cli_in, MINIMAL)
+    assert run_cli("build", spec, "-o", "out").code == 0
+    before = (cli_in / "out" / "tiny.py").read_bytes()
+    same = (
+        "# a comment\n"
+        + MINIMAL.replace(
+            "head: {num_classes: 10}", "head:\n  num_classes: 10  # CIFAR"
+        )
+        + "lint: {ignore: [AG401]}\n"
+    )
+    spec.write_text(same)
+    assert run_cli("build", "--check", spec, "-o", "out").code == 0
+    as_json = write_spec(
+        cli_in, json.dumps(yaml.safe_load(same), indent=4), "spec.json"
+    )
+    spec.unlink()
+    assert run_cli("build", "--check", as_json, "-o", "out").code == 1  # a new path
+    assert run_cli("build", as_json, "-o", "out").code == 0
+    after = read_header((cli_in / "out" / "tiny.py").read_text())
+    first = read_header(before.decode())
+    assert after is not None and first is not None
+    assert after.spec_sha256 == first.spec_sha256
+    as_json.write_text(
+        as_json.read_text().replace('"num_classes": 10', '"num_classes": 11')
+    )
+    stale = run_cli("build", "--check", as_json, "-o", "out")
+    assert stale.code == 1 and "is out of date with its spec" in stale.err
 
 
 def test_only_the_block_classes_used_are_emitted() -> None:
