@@ -16,7 +16,7 @@ from archgen.diagnostics import Diagnostic, Fix
 from archgen.names import why_reserved
 from archgen.plan import default_class_name
 from archgen.source import Document, Loc
-from archgen.spec import NetworkSpec
+from archgen.spec import COMPACT_FORM, NetworkSpec
 from archgen.text import printable
 
 _TYPE_NAMES = {
@@ -74,8 +74,13 @@ def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
         return document.diagnostic("AG102", message, loc, at_key=True, fixes=renames)
     if kind == "missing":
         where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
+        alternative = (
+            " (or the compact form: 'depths' with 'planes' or 'widths')"
+            if loc == ("stages",)
+            else ""
+        )
         return document.diagnostic(
-            "AG101", f"missing required key '{loc[-1]}'{where}", loc[:-1]
+            "AG101", f"missing required key '{loc[-1]}'{where}{alternative}", loc[:-1]
         )
     value = detail.get("input")
     found = describe(value)
@@ -205,7 +210,7 @@ def describe(value: object) -> str:
 
 # --- the compact form ----------------------------------------------------------------------------
 
-COMPACT_KEYS = ("depths", "planes", "widths", "strides")
+COMPACT_KEYS = tuple(COMPACT_FORM)
 """Top-level keys of the compact form: one list each, one item per stage."""
 
 
@@ -228,6 +233,17 @@ def expand(document: Document) -> Document | list[Diagnostic]:
         problems.append(document.diagnostic(code, message, loc, at_key=at_key))
 
     if "depths" not in data:
+        unknown = [
+            key for key in data if key not in allowed_keys(()) + list(COMPACT_KEYS)
+        ]
+        typo = difflib.get_close_matches("depths", unknown, n=1, cutoff=0.6)
+        if typo:  # `depth: [...]`: say what it is, and offer to rename it
+            message, renames = _unknown_key(document, (typo[0],))
+            return [
+                document.diagnostic(
+                    "AG102", message, (typo[0],), at_key=True, fixes=renames
+                )
+            ]
         problem(
             "AG101",
             f"'{given[0]}' at the top level is the compact form, which needs 'depths' "
