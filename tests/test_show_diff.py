@@ -190,7 +190,10 @@ def test_schema_command_prints_the_json_schema(tmp_path: Path) -> None:
     assert schema["title"] == "archgen network spec"
     assert schema["additionalProperties"] is False
     assert set(schema["required"]) == {"name"}  # and stages, or the compact depths:
-    assert [branch["required"] for branch in schema["oneOf"]] == [["stages"], ["depths"]]
+    assert [branch["required"] for branch in schema["oneOf"]] == [
+        ["stages"],
+        ["depths"],
+    ]
     assert run_cli("schema", "-o", tmp_path / "s.json").code == 0
     assert json.loads((tmp_path / "s.json").read_text()) == schema
 
