@@ -42,20 +42,29 @@ class Fix:
 
     @property
     def name(self) -> str:
-        """The key as the user wrote it: ``planes``, or ``planes[2]`` for a list item."""
+        return self.named()
+
+    def named(self, qualified: bool = False) -> str:
+        """The key as the user wrote it: ``planes`` in a stage (the message names the stage),
+        ``planes[2]`` for an item of the compact form, ``defaults.cardinality`` or
+        ``stem.width`` elsewhere."""
         if not self.loc:
             return "the spec"
         last = self.loc[-1]
         if isinstance(last, int):
             parent = self.loc[-2] if len(self.loc) > 1 else ""
             return f"{parent}[{last}]"
-        return str(last)
+        if len(self.loc) == 3 and self.loc[0] == "stages":
+            return f"stages[{self.loc[1]}].{last}" if qualified else str(last)
+        return ".".join(str(part) for part in self.loc if not isinstance(part, int))
 
-    def text(self) -> str:
-        """``planes: 192 -> planes: 256``; for a renamed key ``cardinalty -> cardinality``."""
+    def text(self, qualified: bool = False) -> str:
+        """``planes: 192 -> planes: 256``; for a renamed key ``cardinalty -> cardinality``.
+        ``qualified`` names a stage's key with its stage (``stages[1].stride``)."""
         if self.key:
             return f"{self.old} -> {self.new}"
-        return f"{self.name}: {literal(self.old)} -> {self.name}: {literal(self.new)}"
+        name = self.named(qualified)
+        return f"{name}: {literal(self.old)} -> {name}: {literal(self.new)}"
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -81,20 +90,22 @@ def fixes_text(fixes: tuple[Fix, ...]) -> str:
     by_key: dict[tuple[Loc, bool], list[Fix]] = {}
     for fix in fixes:
         by_key.setdefault((fix.loc, fix.key), []).append(fix)
+    # Keys of two different stages: say which stage each belongs to.
+    stages = {f.loc[:2] for f in fixes if len(f.loc) == 3 and f.loc[0] == "stages"}
+    qualified = len(stages) > 1
     parts = []
     for same in by_key.values():
         first = same[0]
         if len(same) == 1:
-            parts.append(first.text())
+            parts.append(first.text(qualified))
             continue
         values = [literal(fix.new) for fix in same]
         listed = ", ".join(values[:-1]) + " or " + values[-1]
         if first.key:
             parts.append(f"{first.old} -> {listed}")
         else:
-            parts.append(
-                f"{first.name}: {literal(first.old)} -> {first.name}: {listed}"
-            )
+            name = first.named(qualified)
+            parts.append(f"{name}: {literal(first.old)} -> {name}: {listed}")
     return "; or ".join(parts)
 
 

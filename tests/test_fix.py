@@ -197,7 +197,7 @@ def test_fix_reports_what_remains(cli_in: Path) -> None:
     result = run_cli("lint", "--format", "json", "--fix", "spec.yaml")
     assert result.code == 1
     assert (
-        "fixed spec.yaml:4:10: AG104 block: bottlenek -> block: bottleneck"
+        "fixed spec.yaml:4:10: AG104 defaults.block: bottlenek -> defaults.block: bottleneck"
         in result.err
     )
     remaining = [d for d in json.loads(result.out) if d["severity"] != "info"]
