@@ -211,3 +211,51 @@ def test_ag204_suggests_an_input_size_that_passes(tmp_path: Path) -> None:
             d["code"] for d in json.loads(run_cli("lint", "--format", "json", spec).out)
         ]
         assert ("AG204" not in codes) is clean, (size, codes)
+
+
+def test_a_width_rounded_to_zero_is_the_root_and_nothing_expects_zero(
+    cli_in: Path,
+) -> None:
+    spec = write_spec(
+        cli_in,
+        "name: zero_in_the_middle\n"
+        "defaults: {block: bottleneck, cardinality: 32, base_width: 4}\n"
+        "stages:\n"
+        "  - {blocks: 1, planes: 64}\n"
+        "  - {blocks: 1, planes: 8, stride: 2}\n"
+        "  - {blocks: 1, planes: 256, stride: 2}\n"
+        "  - {blocks: 1, planes: 512, stride: 2}\n",
+    )
+    (finding,) = json.loads(run_cli("lint", "--format", "json", spec).out)
+    assert (finding["code"], finding["line"], finding["column"]) == ("AG206", 5, 25)
+    assert finding["also"] == ["AG302", "AG303", "AG401"]
+    assert finding["message"].endswith("fix: planes: 8 -> planes: 128")
+    assert "expected 0" not in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("planes", "wrong"),
+    [
+        ([64, 128, 192, 512], [2]),  # layer4 is right: not blamed for layer3
+        ([32, 128, 256, 512], [0]),  # the first stage is the odd one
+        ([64, 128, 192, 384], [2, 3]),  # two wrong values: two findings
+        ([64, 128, 256, 512], []),
+    ],
+)
+def test_each_stage_is_held_to_what_the_rules_expect(
+    cli_in: Path, planes: list[int], wrong: list[int]
+) -> None:
+    stages = "".join(
+        f"  - {{blocks: 1, planes: {p}{', stride: 2' if i else ''}}}\n"
+        for i, p in enumerate(planes)
+    )
+    spec = write_spec(
+        cli_in, f"name: held\ndefaults: {{block: bottleneck}}\nstages:\n{stages}"
+    )
+    found = json.loads(run_cli("lint", "--format", "json", spec).out)
+    assert [d["line"] - 4 for d in found] == wrong
+    for d in found:
+        index = d["line"] - 4
+        assert d["message"].endswith(
+            f"fix: planes: {planes[index]} -> planes: {64 * 2**index}"
+        )
