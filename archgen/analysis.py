@@ -16,14 +16,9 @@ from typing import Any
 
 import yaml
 
-from archgen.complexity import analyse
 from archgen.config import Config
-from archgen.diagnostics import sort_key
-from archgen.pipeline import Compiled
-from archgen.plan import lower
-from archgen.rules import check
+from archgen.pipeline import Compiled, compile_document
 from archgen.source import Document, SourceMap
-from archgen.validate import validate
 
 
 def document_of(data: dict[str, Any], display: str = "<spec>.yaml") -> Document:
@@ -37,42 +32,12 @@ def document_of(data: dict[str, Any], display: str = "<spec>.yaml") -> Document:
     return Document(Path(display), display, data, SourceMap({}, {}), digest)
 
 
-def compile_document(document: Document, config: Config) -> Compiled:
-    """validate -> lower -> analyse -> lint, as :func:`archgen.pipeline.compile_spec` after load."""
-    spec = validate(document)
-    if isinstance(spec, list):
-        return Compiled(
-            document.path, document, None, None, tuple(sorted(spec, key=sort_key))
-        )
-    plan = lower(spec, document)
-    if isinstance(plan, list):
-        return Compiled(document.path, document, None, None, tuple(plan))
-    complexity = analyse(plan)
-    diagnostics = []
-    for finding in check(plan, complexity):
-        located = document.diagnostic(
-            finding.code, finding.message, finding.loc, at_key=finding.at_key
-        )
-        configured = config.apply(
-            located, plan.ignored_codes, dict(plan.severity_overrides)
-        )
-        if configured is not None:
-            diagnostics.append(configured)
-    return Compiled(
-        document.path,
-        document,
-        plan,
-        complexity,
-        tuple(sorted(diagnostics, key=sort_key)),
-    )
-
-
 def compile_data(
     data: dict[str, Any], config: Config | None = None, display: str = "<spec>.yaml"
 ) -> Compiled:
     """Compile the spec ``data``; ``config`` defaults to archgen's default rules."""
     return compile_document(
-        document_of(data, display), config or Config(root=Path.cwd())
+        document_of(data, display), config or Config(root=Path.cwd()), suggest=False
     )
 
 

@@ -33,15 +33,13 @@ from typing import TYPE_CHECKING, Any, Union
 from archgen import limits, zoo
 from archgen.codes import diagnostic
 from archgen.complexity import Complexity
-from archgen.complexity import analyse as _analyse
 from archgen.config import Config
 from archgen.diagnostics import Diagnostic, Severity, sort_key
-from archgen.plan import NetworkPlan, lower
-from archgen.rules import check
+from archgen.pipeline import Compiled, compile_document
+from archgen.plan import NetworkPlan
 from archgen.source import Document, SourceMap, load
 from archgen.spec import NetworkSpec
 from archgen.text import printable
-from archgen.validate import validate
 
 if TYPE_CHECKING:
     import torch
@@ -88,6 +86,9 @@ class Spec:
     document: Document
     network: NetworkSpec
     plan: NetworkPlan
+    compiled: Compiled
+    """What the pipeline made of it under archgen's default rules: complexity, findings and
+    the hash of its meaning."""
 
     @property
     def name(self) -> str:
@@ -142,19 +143,17 @@ def load_spec(spec: SpecLike) -> Spec:
         if isinstance(loaded, Diagnostic):
             raise ArchgenError([loaded])
         document = loaded
-    network = validate(document)
-    if isinstance(network, list):
-        raise ArchgenError(network)
-    plan = lower(network, document)
-    if isinstance(plan, list):
-        raise ArchgenError(plan)
-    return Spec(document, network, plan)
+    compiled = compile_document(document, Config(Path.cwd()))
+    if compiled.plan is None or compiled.spec is None:
+        raise ArchgenError(compiled.diagnostics)
+    return Spec(document, compiled.spec, compiled.plan, compiled)
 
 
 def analyse(spec: SpecLike) -> Analysis:
     """Parameters, MACs and activations of the network, from the plan alone (no torch)."""
-    plan = load_spec(spec).plan
-    complexity = _analyse(plan)
+    loaded = load_spec(spec)
+    plan, complexity = loaded.plan, loaded.compiled.complexity
+    assert complexity is not None
     overall = complexity.total
     return Analysis(
         overall.params,
@@ -177,19 +176,9 @@ def lint(spec: SpecLike, config: Config | None = None) -> list[Diagnostic]:
         loaded = load_spec(spec)
     except ArchgenError as error:
         return list(error.diagnostics)
-    config = config if config is not None else Config(Path.cwd())
-    plan, document = loaded.plan, loaded.document
-    findings = []
-    for finding in check(plan, _analyse(plan)):
-        located = document.diagnostic(
-            finding.code, finding.message, finding.loc, at_key=finding.at_key
-        )
-        configured = config.apply(
-            located, plan.ignored_codes, dict(plan.severity_overrides)
-        )
-        if configured is not None:
-            findings.append(configured)
-    return sorted(findings, key=sort_key)
+    if config is None:
+        return list(loaded.compiled.diagnostics)
+    return list(compile_document(loaded.document, config).diagnostics)
 
 
 def render_source(spec: SpecLike, *, ignore_lint: bool = False) -> str:
@@ -205,8 +194,9 @@ def render_source(spec: SpecLike, *, ignore_lint: bool = False) -> str:
         errors = [d for d in lint(loaded) if d.severity >= Severity.ERROR]
         if errors:
             raise ArchgenError(errors)
-    complexity = _analyse(loaded.plan)
-    return render(loaded.plan, complexity, loaded.source, loaded.document.sha256)
+    compiled = loaded.compiled
+    assert compiled.complexity is not None
+    return render(loaded.plan, compiled.complexity, loaded.source, compiled.spec_sha256)
 
 
 def build_model(

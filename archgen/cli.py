@@ -7,7 +7,9 @@ I/O errors.
 from __future__ import annotations
 
 import argparse
+import difflib
 import errno
+import hashlib
 import json
 import os
 import re
@@ -18,11 +20,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from archgen import __version__, zoo
+from archgen import __version__, fixer, limits, zoo
 from archgen.codes import CODES, diagnostic
 from archgen.complexity import Complexity
 from archgen.config import Config, ConfigError, load_config
 from archgen.diagnostics import Diagnostic, Severity, sort_key
+from archgen.fixer import Applied
 from archgen.header import comment_text, read_header
 from archgen.output import (
     State,
@@ -32,15 +35,16 @@ from archgen.output import (
     state_of,
     unified_diff,
 )
-from archgen.pipeline import Compiled, compile_spec, is_io_error
+from archgen.pipeline import Compiled, InputOverride, compile_spec, is_io_error
 from archgen.plan import NetworkPlan
 from archgen.selection import prefix_problem
-from archgen.source import NotRegularFileError, load
+from archgen.source import NotRegularFileError, load, read_bounded
 from archgen.spec import json_schema
 from archgen.summary import (
     Side,
     diff_json,
     diff_text,
+    input_differences,
     show_json,
     show_markdown,
     show_text,
@@ -301,7 +305,11 @@ def _summary(diagnostics: list[Diagnostic]) -> str:
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if counts[severity]
     ]
-    return "Found " + ", ".join(parts) + "." if parts else "All checks passed."
+    if not parts:
+        return "All checks passed."
+    fixable = sum(d.fix is not None for d in diagnostics)
+    hint = f" ({fixable} fixable with `archgen lint --fix`)" if fixable else ""
+    return "Found " + ", ".join(parts) + hint + "."
 
 
 def _exit_code(diagnostics: list[Diagnostic], config: Config) -> int:
@@ -326,13 +334,92 @@ def _lint(args: argparse.Namespace, config: Config) -> int:
     config = config.with_rules(args.select, args.ignore)
     files, diagnostics = _inputs(args.specs, config)
     results = _compile_all(files, config)
+    fixed: list[tuple[Compiled, Applied]] = []
+    changed = 0
+    if args.fix or args.diff:
+        results, fixed, changed = _fix_all(results, config, write=not args.diff)
     diagnostics += [
         d for result in results for d in result.diagnostics
     ] + _name_clashes(results)
-    _print_diagnostics(diagnostics, args.format)
-    if args.format == "text":
-        print(_summary(diagnostics), file=sys.stderr)
-    return _exit_code(diagnostics, config)
+    if args.diff:
+        # stdout carries the diff alone (for `patch`); what remains goes to stderr.
+        _print_diagnostics(diagnostics, "text", sys.stderr)
+        verb = "would fix"
+    else:
+        _print_diagnostics(diagnostics, args.format)
+        verb = "fixed"
+    for _, applied in fixed:
+        where = f"{applied.diagnostic.path}:{applied.diagnostic.line}:"
+        where += f"{applied.diagnostic.column}"
+        _error(f"{verb} {where}: {applied.diagnostic.code} {applied.fix.text()}")
+    if args.format == "text" or args.diff:
+        summary = _summary(diagnostics)
+        if fixed:
+            count = f"{len(fixed)} finding{'s' if len(fixed) != 1 else ''}"
+            files_changed = f"{changed} file{'s' if changed != 1 else ''}"
+            if args.diff:
+                summary = (
+                    f"Would fix {count} in {files_changed} (`archgen lint --fix` applies "
+                    f"the fixes); then: {summary}"
+                )
+            else:
+                summary = f"Fixed {count} in {files_changed}. {summary}"
+        print(summary, file=sys.stderr)
+    status = _exit_code(diagnostics, config)
+    if args.diff and changed and status == EXIT_OK:
+        status = EXIT_FINDINGS
+    return status
+
+
+def _fix_all(
+    results: list[Compiled], config: Config, *, write: bool
+) -> tuple[list[Compiled], list[tuple[Compiled, Applied]], int]:
+    """Apply each spec's unique fixes: write them (atomically) or print them as a diff.
+
+    Returns the specs as compiled after their fixes, the fixes applied and the number of files
+    changed.
+    """
+    after: list[Compiled] = []
+    applied: list[tuple[Compiled, Applied]] = []
+    changed = 0
+    for result in results:
+        outcome = fixer.fix(result, config)
+        if outcome is None or result.document is None:
+            after.append(result)
+            continue
+        display = result.document.display
+        if outcome.problem is not None:
+            _error(f"archgen: {display}: {outcome.problem}")
+        if not outcome.changed:
+            after.append(result)
+            continue
+        if write:
+            path = _real(result.path)  # through a link, not over it
+            if sha256_of(read_bounded(path, limits.MAX_FILE_BYTES)) != (
+                result.document.sha256
+            ):
+                _error(f"archgen: {display}: changed while being fixed; not written")
+                after.append(result)
+                continue
+            atomic_write(path, outcome.text)
+        else:
+            sys.stdout.writelines(
+                printable(line.removesuffix("\n")) + "\n"
+                for line in difflib.unified_diff(
+                    outcome.original.removeprefix("\ufeff").splitlines(keepends=True),
+                    outcome.text.removeprefix("\ufeff").splitlines(keepends=True),
+                    fromfile=display,
+                    tofile=display,
+                )
+            )
+        changed += 1
+        applied += [(result, one) for one in outcome.applied]
+        after.append(outcome.result)
+    return after, applied, changed
+
+
+def sha256_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _source_for(spec: Path, out_dir: Path) -> str:
@@ -353,7 +440,12 @@ def _build(args: argparse.Namespace, config: Config) -> int:
     clashes = _name_clashes(results)
     diagnostics += [d for result in results for d in result.diagnostics] + clashes
     _print_diagnostics(diagnostics, "text", sys.stderr)
-    code = _exit_code(diagnostics, config)
+    # With --ignore-lint, rule findings are printed but are not failures: a spec that has them
+    # is built, and a build that wrote everything succeeds.
+    counted = [
+        d for d in diagnostics if not (args.ignore_lint and CODES[d.code].configurable)
+    ]
+    code = _exit_code(counted, config)
     clashing = {d.path for d in clashes}
     written = unchanged = problems = 0
     for result in results:
@@ -362,10 +454,10 @@ def _build(args: argparse.Namespace, config: Config) -> int:
         if result.document.display in clashing or (
             result.failing(config) and not args.ignore_lint
         ):
-            if not args.check:
+            if result.document.display not in clashing:
                 _error(
-                    f"{result.document.display}: not built: fix the errors above "
-                    "or pass --ignore-lint"
+                    f"{result.document.display}: not {'checked' if args.check else 'built'}: "
+                    "fix the errors above or pass --ignore-lint"
                 )
             continue
         target = out_dir / f"{result.plan.name}.py"
@@ -373,7 +465,7 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             result.plan,
             result.complexity,
             _source_for(result.path, out_dir),
-            result.document.sha256,
+            result.spec_sha256,
         )
         existing = read_existing(target)
         state = state_of(existing, expected)
@@ -381,21 +473,32 @@ def _build(args: argparse.Namespace, config: Config) -> int:
             unchanged += 1
         elif args.check:
             problems += 1
-            reason = {
-                State.MISSING: "is missing",
-                State.STALE: "is out of date with its spec",
-                State.EDITED: "was edited by hand and differs from its spec",
-                State.FOREIGN: "was not generated by archgen",
+            # The hint names what works: build refuses to overwrite protected files without
+            # --force.
+            reason, hint = {
+                State.MISSING: ("is missing", "run `archgen build`"),
+                State.STALE: ("is out of date with its spec", "run `archgen build`"),
+                State.EDITED: (
+                    "was edited by hand and differs from its spec",
+                    "run `archgen build --force` to replace your edits, or move them into "
+                    "the spec",
+                ),
+                State.FOREIGN: (
+                    "was not generated by archgen",
+                    "run `archgen build --force` to replace it, or move it out of the "
+                    "output folder",
+                ),
             }[state]
             if only_line_endings_differ(existing, expected):
                 reason = "has \\r\\n line endings; archgen writes \\n"
-            _error(f"{target.as_posix()} {reason}; run `archgen build`")
-            # The file on disk may hold anything: its lines are shown escaped, a \r too.
-            diff = unified_diff(target, existing, expected)
-            sys.stdout.writelines(
-                printable(line.removesuffix("\n")) + "\n"
-                for line in diff.splitlines(keepends=True)
-            )
+            _error(f"{target.as_posix()} {reason}; {hint}")
+            if state in (State.STALE, State.EDITED):
+                # The file on disk may hold anything: its lines are shown escaped, a \r too.
+                diff = unified_diff(target, existing, expected)
+                sys.stdout.writelines(
+                    printable(line.removesuffix("\n")) + "\n"
+                    for line in diff.splitlines(keepends=True)
+                )
         elif state.protected and not args.force:
             problems += 1
             why = (
@@ -475,14 +578,16 @@ def _orphans(out_dir: Path, produced: set[str], unbuilt: set[str]) -> list[Path]
     return orphans
 
 
-def _compile_one(path: str, config: Config) -> Compiled | int:
+def _compile_one(
+    path: str, config: Config, override: InputOverride | None = None
+) -> Compiled | int:
     files, missing = _inputs([path], config)
     if missing or len(files) != 1:
         if not missing:
             missing = [diagnostic("AG001", "expected one spec file", path)]
         _print_diagnostics(missing, "text", sys.stderr)
         return EXIT_USAGE
-    result = compile_spec(files[0][0], config, files[0][1])
+    result = compile_spec(files[0][0], config, files[0][1], override=override)
     # Shown even when the network can be displayed: the numbers of a spec that breaks a rule
     # should not be read without knowing it.
     _print_diagnostics(list(result.diagnostics), "text", sys.stderr)
@@ -502,8 +607,15 @@ def _side(result: Compiled, *, raw: bool = False) -> Side:
     return Side(result.plan, result.complexity, display if raw else printable(display))
 
 
+def _override(args: argparse.Namespace) -> InputOverride | None:
+    """The common input ``--image-size`` and ``--channels`` ask show and diff to assume."""
+    if args.image_size is None and args.channels is None:
+        return None
+    return InputOverride(args.image_size, args.channels)
+
+
 def _show(args: argparse.Namespace, config: Config) -> int:
-    result = _compile_one(args.spec, config)
+    result = _compile_one(args.spec, config, _override(args))
     if isinstance(result, int):
         return result
     side = _side(result, raw=args.format == "json")
@@ -517,12 +629,21 @@ def _show(args: argparse.Namespace, config: Config) -> int:
 
 
 def _diff(args: argparse.Namespace, config: Config) -> int:
-    left = _compile_one(args.left, config)
+    override = _override(args)
+    left = _compile_one(args.left, config, override)
     if isinstance(left, int):
         return left
-    right = _compile_one(args.right, config)
+    right = _compile_one(args.right, config, override)
     if isinstance(right, int):
         return right
+    # Also on stderr, so that a reader of the table alone, or of the JSON, cannot miss it.
+    for note in input_differences(_side(left), _side(right)):
+        hint = (
+            ""
+            if note.startswith("classes")
+            else " (compare both at one input with --image-size N and --channels N)"
+        )
+        _error(f"archgen: warning: {note}; the figures are not comparable{hint}")
     if args.format == "json":
         print(
             json.dumps(
@@ -927,17 +1048,30 @@ def _parser() -> argparse.ArgumentParser:
     lint.add_argument(
         "--list-rules", action="store_true", help="list every code and exit"
     )
+    lint.add_argument(
+        "--fix",
+        action="store_true",
+        help="rewrite the values that have exactly one correction, keeping comments and "
+        "layout, and say what changed",
+    )
+    lint.add_argument(
+        "--diff",
+        action="store_true",
+        help="print the fixes as a unified diff instead of writing them",
+    )
 
     show = command(
         "show", _show, "Print a spec's stages, parameters and MACs, like Table 1."
     )
     show.add_argument("spec", metavar="SPEC", help="a spec file or a zoo name")
     show.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    _input_options(show, "the spec")
 
     diff = command("diff", _diff, "Compare two specs stage by stage.")
     diff.add_argument("left", metavar="A", help="a spec file or a zoo name")
     diff.add_argument("right", metavar="B", help="a spec file or a zoo name")
     diff.add_argument("--format", choices=("text", "json"), default="text")
+    _input_options(diff, "both specs")
 
     listing = command(
         "list", _list, "List the zoo: the specs archgen ships, with params and MACs."
@@ -1062,6 +1196,38 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--force", action="store_true", help="overwrite existing files")
     return parser
+
+
+def _input_options(parser: argparse.ArgumentParser, whose: str) -> None:
+    parser.add_argument(
+        "--image-size",
+        type=_bounded(limits.MAX_IMAGE_SIZE),
+        metavar="N",
+        help=f"evaluate {whose} at an N x N input instead of the input declared",
+    )
+    parser.add_argument(
+        "--channels",
+        type=_bounded(limits.MAX_CHANNELS),
+        metavar="N",
+        help=f"evaluate {whose} with N input channels instead of those declared",
+    )
+
+
+def _bounded(largest: int) -> Callable[[str], int]:
+    def number(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                printable(f"{text!a} is not a whole number")
+            ) from None
+        if not 1 <= value <= largest:
+            raise argparse.ArgumentTypeError(
+                f"{value} is out of range; expected 1 to {largest:,}"
+            )
+        return value
+
+    return number
 
 
 def _codes(text: str) -> list[str]:

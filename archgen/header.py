@@ -4,6 +4,9 @@
     # run `archgen build`. archgen will not overwrite this file once it has been edited.
     # archgen: spec-sha256=<hex> content-sha256=<hex>
 
+``spec-sha256`` is the hash of what the spec means (:func:`archgen.pipeline.spec_sha256`: the
+canonical JSON of the validated spec), not of its bytes: editing a comment, re-indenting or
+reordering keys changes neither it nor the module, so the module does not go stale.
 ``content-sha256`` is the hash of everything after the header. When a file's content no longer
 matches it, someone edited the file, and ``archgen build`` refuses to overwrite it without
 ``--force``.

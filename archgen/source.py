@@ -13,6 +13,7 @@ to write instead. Positions count lines at ``\\n`` only, as editors do (:class:`
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import errno
 import hashlib
 import json
@@ -21,7 +22,7 @@ import os
 import re
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +30,12 @@ import yaml
 
 from archgen import limits
 from archgen.codes import diagnostic
-from archgen.diagnostics import Diagnostic
+from archgen.diagnostics import Diagnostic, Fix
+from archgen.diagnostics import Loc as Loc
 from archgen.text import printable
 
-Loc = tuple[str | int, ...]
-"""A path into the document: mapping keys and sequence indices, as Pydantic reports them."""
+Span = tuple[int, int]
+"""Character offsets of a token in the text, start inclusive, end exclusive."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class SourceMap:
 
     keys: Mapping[Loc, Position]
     values: Mapping[Loc, Position]
+    key_spans: Mapping[Loc, Span] = field(default_factory=dict)
+    """Where each key's text is, to rename it (``archgen lint --fix``)."""
+    value_spans: Mapping[Loc, Span] = field(default_factory=dict)
+    """Where each scalar value's text is (with its quotes or tag), to replace it."""
 
     def value_position(self, loc: Loc) -> Position:
         """The value at ``loc``, or of its nearest ancestor present in the file."""
@@ -70,15 +76,46 @@ class Document:
     data: dict[str, Any]
     source_map: SourceMap
     sha256: str
+    """Of the file's bytes."""
+    text: str = ""
+    """The file's text, decoded (without a byte-order mark)."""
+    bom: bool = False
+    """The file starts with a UTF-8 byte-order mark (which ``text`` leaves out)."""
+    aliases: Mapping[Loc, Loc] = field(default_factory=dict)
+    """When ``data`` was expanded from the compact form: where each part of it is written in
+    the file (``("stages", 1, "blocks")`` -> ``("depths", 1)``)."""
+
+    def file_loc(self, loc: Loc) -> Loc:
+        """Where the value at ``loc`` of ``data`` is written in the file."""
+        for end in range(len(loc), 0, -1):
+            target = self.aliases.get(loc[:end])
+            if target is not None:
+                return target + loc[end:]
+        return loc
 
     def diagnostic(
-        self, code: str, message: str, loc: Loc = (), *, at_key: bool = False
+        self,
+        code: str,
+        message: str,
+        loc: Loc = (),
+        *,
+        at_key: bool = False,
+        fixes: tuple[Fix, ...] = (),
     ) -> Diagnostic:
         source_map = self.source_map
+        where = self.file_loc(loc)
         position = (
-            source_map.key_position(loc) if at_key else source_map.value_position(loc)
+            source_map.key_position(where)
+            if at_key
+            else source_map.value_position(where)
         )
-        return diagnostic(code, message, self.display, position.line, position.column)
+        found = diagnostic(code, message, self.display, position.line, position.column)
+        if fixes:
+            located = tuple(
+                dataclasses.replace(fix, loc=self.file_loc(fix.loc)) for fix in fixes
+            )
+            found = dataclasses.replace(found, fixes=located)
+        return found
 
 
 class _Refused(Exception):
@@ -108,13 +145,22 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
             f"cannot read file: {printable(error.strerror or str(error))}",
             shown,
         )
+    return parse(path, shown, raw)
+
+
+def parse(path: Path, shown: str, raw: bytes) -> Document | Diagnostic:
+    """The spec document in ``raw``, the bytes of ``path`` (its suffix says JSON or YAML)."""
+    if len(raw) > limits.MAX_FILE_BYTES:
+        return diagnostic(
+            "AG008", _too_large(f"{len(raw):,} bytes", limits.MAX_FILE_BYTES), shown
+        )
     text = _decode(raw, shown)
     if isinstance(text, Diagnostic):
         return text
-    parse = _parse_json if path.suffix.lower() == ".json" else _parse_yaml
+    reader = _parse_json if path.suffix.lower() == ".json" else _parse_yaml
     lines = _Lines(text)
     try:
-        data, keys, values = parse(text, lines)
+        data, source_map = reader(text, lines)
     except _Refused as refused:
         position = refused.position
         return diagnostic(
@@ -142,7 +188,8 @@ def load(path: Path, display: str | None = None) -> Document | Diagnostic:
             "AG005", f"found {kind}, expected a mapping of spec keys", shown
         )
     digest = hashlib.sha256(raw).hexdigest()
-    return Document(path, shown, data, SourceMap(keys, values), digest)
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    return Document(path, shown, data, source_map, digest, text, bom)
 
 
 # --- reading files -------------------------------------------------------------------------------
@@ -291,7 +338,12 @@ class _Recorder:
     def __init__(self) -> None:
         self.keys: dict[Loc, Position] = {}
         self.values: dict[Loc, Position] = {}
+        self.key_spans: dict[Loc, Span] = {}
+        self.value_spans: dict[Loc, Span] = {}
         self.nodes = 0
+
+    def source_map(self) -> SourceMap:
+        return SourceMap(self.keys, self.values, self.key_spans, self.value_spans)
 
     def enter(self, loc: Loc, position: Position, depth: int) -> None:
         """Count one more value at ``loc``, refusing files beyond the node and depth limits."""
@@ -351,9 +403,7 @@ _YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
 """Line breaks in YAML 1.1 (PyYAML) that are ordinary characters in YAML 1.2."""
 
 
-def _parse_yaml(
-    text: str, lines: _Lines
-) -> tuple[Any, dict[Loc, Position], dict[Loc, Position]]:
+def _parse_yaml(text: str, lines: _Lines) -> tuple[Any, SourceMap]:
     odd_break = _YAML11_BREAKS.search(text)
     if odd_break is not None:
         code = ord(odd_break.group())
@@ -402,9 +452,9 @@ def _parse_yaml(
             "AG002", f"invalid YAML: {' '.join(str(error).split())}", Position(1, 1)
         ) from None
     if root is None:
-        return None, {}, {}
+        return None, SourceMap({}, {})
     converter = _YamlConverter(lines)
-    return converter.convert(root, (), 0), converter.keys, converter.values
+    return converter.convert(root, (), 0), converter.source_map()
 
 
 class _YamlConverter(_Recorder):
@@ -414,6 +464,7 @@ class _YamlConverter(_Recorder):
         super().__init__()
         self.lines = lines
         self.active: set[int] = set()
+        self.owned: set[Span] = set()
 
     def position(self, node: yaml.Node) -> Position:
         return self.lines.position(node.start_mark.index)
@@ -426,6 +477,11 @@ class _YamlConverter(_Recorder):
         if isinstance(node, yaml.ScalarNode):
             if tag not in _SCALAR_TAGS:
                 raise _Refused("AG007", _tag_message(tag), position)
+            # An alias's value is written at its anchor: the first place it is seen owns it.
+            span = (node.start_mark.index, node.end_mark.index)
+            if span not in self.owned:
+                self.owned.add(span)
+                self.value_spans[loc] = span
             _check_text(node.value, position)
             if implicit and not node.style:  # plain: None (PyYAML) or "" (libyaml)
                 return _plain_scalar(node.value, tag, position)
@@ -470,6 +526,10 @@ class _YamlConverter(_Recorder):
             key = str(key_node.value)
             _check_text(key, key_position)
             child = self.add_key(result, loc, key, key_position)
+            span = (key_node.start_mark.index, key_node.end_mark.index)
+            if span not in self.owned:
+                self.owned.add(span)
+                self.key_spans[child] = span
             result[key] = self.convert(value_node, child, depth + 1)
         return result
 
@@ -681,11 +741,9 @@ def _placeholder(_: str) -> int:
     return 0
 
 
-def _parse_json(
-    text: str, lines: _Lines
-) -> tuple[Any, dict[Loc, Position], dict[Loc, Position]]:
+def _parse_json(text: str, lines: _Lines) -> tuple[Any, SourceMap]:
     if not text.strip():
-        return None, {}, {}
+        return None, SourceMap({}, {})
     try:
         # Syntax only: numbers are converted (and checked) by the reader below, where their
         # positions are known.
@@ -702,7 +760,7 @@ def _parse_json(
             lines.position(error.pos),
         ) from None
     reader = _JsonReader(text, lines)
-    return reader.value(0, (), 0)[0], reader.keys, reader.values
+    return reader.value(0, (), 0)[0], reader.source_map()
 
 
 class _JsonReader(_Recorder):
@@ -746,7 +804,9 @@ class _JsonReader(_Recorder):
                 index = self.skip(index)
             return items, index + 1
         try:
-            return self.string(*self.decoder.raw_decode(self.text, index), index)
+            value, end = self.string(*self.decoder.raw_decode(self.text, index), index)
+            self.value_spans[loc] = (index, end)
+            return value, end
         except _BadNumber as bad:
             if bad.text in ("NaN", "Infinity", "-Infinity"):
                 raise _Refused(
@@ -768,9 +828,10 @@ class _JsonReader(_Recorder):
         result: dict[str, Any] = {}
         index = self.skip(index)
         while self.text[index] != "}":
-            key_position = self.position(index)
+            key_position, start = self.position(index), index
             key, index = self.string(*self.decoder.raw_decode(self.text, index), index)
             child = self.add_key(result, loc, key, key_position)
+            self.key_spans[child] = (start, index)
             index = self.skip(self.skip(index) + 1)  # past the colon
             result[key], index = self.value(index, child, depth + 1)
             index = self.skip(index)

@@ -353,7 +353,59 @@ class NetworkSpec(_Model):
         return value
 
 
+def _per_stage(description: str, least: int, most: int) -> dict[str, object]:
+    return {
+        "type": "array",
+        "items": {"type": "integer", "minimum": least, "maximum": most},
+        "minItems": 1,
+        "maxItems": limits.MAX_STAGES,
+        "description": description,
+    }
+
+
+COMPACT_FORM: dict[str, dict[str, object]] = {
+    "depths": _per_stage(
+        "Compact form, instead of stages: residual blocks per stage.",
+        1,
+        limits.MAX_BLOCKS_PER_STAGE,
+    ),
+    "planes": _per_stage(
+        "Compact form: planes per stage (paper notation).", 1, limits.MAX_CHANNELS
+    ),
+    "widths": _per_stage(
+        "Compact form: width and output channels per stage (explicit notation).",
+        1,
+        limits.MAX_CHANNELS,
+    ),
+    "strides": _per_stage(
+        "Compact form: stride per stage (default 1, then 2).", 1, limits.MAX_STRIDE
+    ),
+}
+"""The compact form's top-level keys (one list each, one item per stage), which
+:func:`archgen.validate.expand` writes out as ``stages`` before validation."""
+
+
 def json_schema() -> dict[str, object]:
     schema = NetworkSpec.model_json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    # The compact form: `depths` with `planes` or `widths` (and `strides`) instead of `stages`.
+    properties = schema["properties"]
+    assert isinstance(properties, dict)
+    properties.update(COMPACT_FORM)
+    required = schema["required"]
+    assert isinstance(required, list)
+    if "stages" in required:
+        required.remove("stages")
+    compact = [{"required": [key]} for key in COMPACT_FORM]
+    stages, regnet = {"required": ["stages"]}, {"required": ["regnet"]}
+    # Exactly one way of giving the stages: a list, the compact form, or RegNet's numbers.
+    schema["oneOf"] = [
+        {"required": ["stages"], "not": {"anyOf": [*compact, regnet]}},
+        {
+            "required": ["depths"],
+            "not": {"anyOf": [stages, regnet]},
+            "oneOf": [{"required": ["planes"]}, {"required": ["widths"]}],
+        },
+        {"required": ["regnet"], "not": {"anyOf": [stages, *compact]}},
+    ]
     return schema

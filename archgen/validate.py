@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import re
 import types
 from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from archgen.diagnostics import Diagnostic
+from archgen import limits
+from archgen.diagnostics import Diagnostic, Fix
 from archgen.names import why_reserved
 from archgen.plan import default_class_name
 from archgen.source import Document, Loc
-from archgen.spec import NetworkSpec
+from archgen.spec import COMPACT_FORM, NetworkSpec
 from archgen.text import printable
 
 _TYPE_NAMES = {
@@ -65,19 +68,34 @@ def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
     kind = detail["type"]
     loc: Loc = tuple(part for part in detail["loc"] if part != "[key]")
     at_key = len(loc) != len(detail["loc"])
+    shown = document.file_loc(loc)  # the compact form's lists, as the file writes them
     if kind == "extra_forbidden":
-        return document.diagnostic("AG102", _unknown_key(loc), loc, at_key=True)
+        message, renames = _unknown_key(document, loc)
+        return document.diagnostic("AG102", message, loc, at_key=True, fixes=renames)
     if kind == "missing":
         where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
-        return document.diagnostic(
-            "AG101", f"missing required key '{loc[-1]}'{where}", loc[:-1]
+        alternative = (
+            " (or the compact form: 'depths' with 'planes' or 'widths')"
+            if loc == ("stages",)
+            else ""
         )
-    found = describe(detail.get("input"))
+        return document.diagnostic(
+            "AG101", f"missing required key '{loc[-1]}'{where}{alternative}", loc[:-1]
+        )
+    value = detail.get("input")
+    found = describe(value)
     if kind in _TYPE_NAMES:
-        message = f"{dotted(loc)}: expected {_TYPE_NAMES[kind]}, found {found}"
+        message = f"{dotted(shown)}: expected {_TYPE_NAMES[kind]}, found {found}"
         return document.diagnostic("AG103", message, loc, at_key=at_key)
-    message = f"{dotted(loc)} {_requirement(detail)}, found {found}"
-    return document.diagnostic("AG104", message, loc, at_key=at_key)
+    message = f"{dotted(shown)} {_requirement(detail)}, found {found}"
+    fixes: tuple[Fix, ...] = ()
+    if kind == "literal_error" and isinstance(value, str) and not at_key:
+        choices = re.findall(r"'([^']*)'", str((detail.get("ctx") or {})["expected"]))
+        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+            fixes = (Fix(loc, value, close[0]),)
+    return document.diagnostic("AG104", message, loc, at_key=at_key, fixes=fixes)
 
 
 def _requirement(detail: ErrorDetails) -> str:
@@ -98,17 +116,35 @@ def _requirement(detail: ErrorDetails) -> str:
     return message[0].lower() + message[1:] if message else "is invalid"
 
 
-def _unknown_key(loc: Loc) -> str:
+def _unknown_key(document: Document, loc: Loc) -> tuple[str, tuple[Fix, ...]]:
     key = printable(str(loc[-1]))
     where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
     allowed = allowed_keys(loc[:-1])
+    if not loc[:-1]:
+        allowed += list(COMPACT_KEYS)
     message = f"unknown key '{key}'{where}"
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    fixes: tuple[Fix, ...] = ()
     if close:
         message += f"; did you mean '{close[0]}'?"
+        parent = _at(document.data, loc[:-1])
+        if isinstance(parent, dict) and close[0] not in parent:
+            fixes = (Fix(loc, str(loc[-1]), close[0], key=True),)
     if allowed:
         message += f" Expected one of: {', '.join(allowed)}"
-    return message
+    return message, fixes
+
+
+def _at(data: object, loc: Loc) -> object:
+    """The value at ``loc`` of ``data``; None when there is none."""
+    for part in loc:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def allowed_keys(loc: Loc) -> list[str]:
@@ -170,3 +206,126 @@ def describe(value: object) -> str:
     if isinstance(value, int) and len(str(abs(value))) > 40:
         return f"a {len(str(abs(value)))}-digit integer"
     return printable(repr(value))
+
+
+# --- the compact form ----------------------------------------------------------------------------
+
+COMPACT_KEYS = tuple(COMPACT_FORM)
+"""Top-level keys of the compact form: one list each, one item per stage."""
+
+
+def expand(document: Document) -> Document | list[Diagnostic]:
+    """The document with the compact form written out as ``stages``.
+
+    ``depths: [3, 4, 6, 3]`` with ``planes: [64, 128, 256, 512]`` (paper notation) or ``widths``
+    (explicit: each stage's width and output channels), and optionally ``strides`` (default 1
+    for the first stage, 2 for the others), is the ``stages`` list ResNet-50 writes out. The
+    expanded document remembers where each value is written (:attr:`Document.aliases`), so
+    findings point at the compact list items and fixes edit them.
+    """
+    data = document.data
+    given = [key for key in COMPACT_KEYS if key in data]
+    if not given:
+        return document
+    problems: list[Diagnostic] = []
+
+    def problem(code: str, message: str, loc: Loc, *, at_key: bool = True) -> None:
+        problems.append(document.diagnostic(code, message, loc, at_key=at_key))
+
+    if "depths" not in data:
+        unknown = [
+            key for key in data if key not in allowed_keys(()) + list(COMPACT_KEYS)
+        ]
+        typo = difflib.get_close_matches("depths", unknown, n=1, cutoff=0.6)
+        if typo:  # `depth: [...]`: say what it is, and offer to rename it
+            message, renames = _unknown_key(document, (typo[0],))
+            return [
+                document.diagnostic(
+                    "AG102", message, (typo[0],), at_key=True, fixes=renames
+                )
+            ]
+        problem(
+            "AG101",
+            f"'{given[0]}' at the top level is the compact form, which needs 'depths' "
+            "(blocks per stage); expected 'depths: [...]', or per-stage values under "
+            "'stages'",
+            (given[0],),
+        )
+        return problems
+    if "stages" in data:
+        problem(
+            "AG108",
+            "the spec gives both 'stages' and the compact form ('depths'); expected one of "
+            "them",
+            ("depths",),
+        )
+    widths = [key for key in ("planes", "widths") if key in data]
+    if not widths:
+        problem(
+            "AG101",
+            "the compact form needs the stages' widths; expected 'planes: [...]' (paper "
+            "notation) or 'widths: [...]' next to 'depths'",
+            ("depths",),
+        )
+    elif len(widths) == 2:
+        problem(
+            "AG108",
+            "the compact form gives both 'planes' and 'widths'; expected one of them",
+            ("widths",),
+        )
+    lists: dict[str, list[Any]] = {}
+    for key in given:
+        value = data[key]
+        if not isinstance(value, list):
+            problem(
+                "AG103",
+                f"{key}: expected a sequence (one item per stage), found {describe(value)}",
+                (key,),
+                at_key=False,
+            )
+            continue
+        lists[key] = value
+    depths = lists.get("depths")
+    if depths is not None:
+        if not 1 <= len(depths) <= limits.MAX_STAGES:
+            problem(
+                "AG104",
+                f"depths must have 1 to {limits.MAX_STAGES} items (archgen's limit), found "
+                f"{len(depths)}",
+                ("depths",),
+                at_key=False,
+            )
+        for key, items in lists.items():
+            if key != "depths" and len(items) != len(depths):
+                problem(
+                    "AG104",
+                    f"{key} has {len(items)} item(s) but depths has {len(depths)}; expected "
+                    "one per stage",
+                    (key,),
+                    at_key=False,
+                )
+    if problems:
+        return problems
+    assert depths is not None
+    stages: list[dict[str, Any]] = []
+    aliases: dict[Loc, Loc] = {("stages",): ("depths",)}
+    for index, blocks in enumerate(depths):
+        stage: dict[str, Any] = {"blocks": blocks}
+        aliases[("stages", index)] = ("depths", index)
+        aliases[("stages", index, "blocks")] = ("depths", index)
+        if "planes" in lists:
+            stage["planes"] = lists["planes"][index]
+            aliases[("stages", index, "planes")] = ("planes", index)
+        else:
+            stage["width"] = stage["out_channels"] = lists["widths"][index]
+            aliases[("stages", index, "width")] = ("widths", index)
+            aliases[("stages", index, "out_channels")] = ("widths", index)
+        if "strides" in lists:
+            stage["stride"] = lists["strides"][index]
+            aliases[("stages", index, "stride")] = ("strides", index)
+        elif index:
+            stage["stride"] = 2
+        stages.append(stage)
+    expanded = {key: value for key, value in data.items() if key not in COMPACT_KEYS}
+    expanded["stages"] = stages
+    return dataclasses.replace(document, data=expanded, aliases=aliases)

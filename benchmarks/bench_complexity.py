@@ -93,9 +93,7 @@ def main() -> int:
             assert result.plan and result.complexity and result.document
             target = Path(scratch) / f"{result.plan.name}.py"
             target.write_text(
-                render(
-                    result.plan, result.complexity, path.name, result.document.sha256
-                )
+                render(result.plan, result.complexity, path.name, result.spec_sha256)
             )
             spec = importlib.util.spec_from_file_location(result.plan.name, target)
             assert spec and spec.loader

@@ -933,13 +933,16 @@ def test_file_names_are_escaped(tmp_path: Path, what: str) -> None:
 @pytest.mark.parametrize("what", sorted(set(UNSAFE) - {"surrogate"}))
 def test_check_diff_of_a_hostile_file_is_escaped(cli_in: Path, what: str) -> None:
     spec = write_spec(cli_in, MINIMAL)
-    (cli_in / "out").mkdir()
-    (cli_in / "out" / "tiny.py").write_text(
-        f"evil {UNSAFE[what]} bytes\n", encoding="utf-8"
-    )
+    assert run_cli("build", spec, "-o", "out").code == 0
+    target = cli_in / "out" / "tiny.py"
+    # Edited by hand, so --check shows the edit as a diff (a file that is not archgen's at all
+    # is one line, without a diff).
+    with target.open("a", encoding="utf-8") as stream:
+        stream.write(f"evil {UNSAFE[what]} bytes\n")
     result = run_cli("build", "--check", spec, "-o", "out")
     assert result.code == 1
     assert "+++ out/tiny.py (from spec)" in result.out
+    assert "-evil " in result.out
     _no_unsafe(result.out)
 
 

@@ -80,11 +80,14 @@ def test_text_format_is_path_line_col_code_message() -> None:
     path = FIXTURES / "lint" / "ag302_ag303_halving_without_doubling.yaml"
     result = run_cli("lint", path)
     lines = result.out.splitlines()
-    assert lines[0] == (
-        f"{path}:9:25: AG302 layer3 halves the map (28 -> 14) but the width goes 128 -> 192; "
-        "expected 256 (rule ii)"
+    assert lines == [
+        f"{path}:10:25: AG302 layer3 (stages[2]) halves the map (28 -> 14) but the width goes "
+        "128 -> 192; expected 256 (rule ii); the same value also explains output channels "
+        "768, not 1024 (AG303, rule ii); fix: planes: 192 -> planes: 256"
+    ]
+    assert result.err.strip() == (
+        "Found 1 error (1 fixable with `archgen lint --fix`)."
     )
-    assert result.err.strip() == "Found 2 errors."
     assert result.code == 1
 
 
@@ -98,8 +101,9 @@ def test_github_format_writes_workflow_annotations() -> None:
     path = FIXTURES / "lint" / "ag203_stride.yaml"
     result = run_cli("lint", "--format", "github", path)
     assert result.out.splitlines() == [
-        f"::error file={path},line=7,col=38,title=AG203 stride-one-or-two::layer2 has stride 3; "
-        "expected 1 (keep the map) or 2 (halve it)"
+        f"::error file={path},line=7,col=38,title=AG203 stride-one-or-two::layer2 "
+        "(stages[1]) has stride 3; expected 1 (keep the map) or 2 (halve it); "
+        "fix: stride: 3 -> stride: 2"
     ]
     assert result.code == 1
 
@@ -117,6 +121,14 @@ def test_select_and_ignore_on_the_command_line() -> None:
         run_cli("lint", "--format", "json", "--ignore", "AG303", path).out
     )
     assert [d["code"] for d in only_width] == ["AG302"]
+    assert "also" not in only_width[0]
+    only_channels = json.loads(
+        run_cli("lint", "--format", "json", "--ignore", "AG302", path).out
+    )
+    assert [(d["code"], d["line"]) for d in only_channels] == [("AG303", 10)]
+    assert "output channels go 512 -> 768; expected 1024" in only_channels[0]["message"]
+    both = json.loads(run_cli("lint", "--format", "json", path).out)
+    assert [(d["code"], d["also"]) for d in both] == [("AG302", ["AG303"])]
     structural = run_cli("lint", "--format", "json", "--select", "AG2", path)
     assert json.loads(structural.out) == [] and structural.code == 0
 
@@ -222,3 +234,51 @@ def test_ag204_suggests_an_input_size_that_passes(tmp_path: Path) -> None:
             d["code"] for d in json.loads(run_cli("lint", "--format", "json", spec).out)
         ]
         assert ("AG204" not in codes) is clean, (size, codes)
+
+
+def test_a_width_rounded_to_zero_is_the_root_and_nothing_expects_zero(
+    cli_in: Path,
+) -> None:
+    spec = write_spec(
+        cli_in,
+        "name: zero_in_the_middle\n"
+        "defaults: {block: bottleneck, cardinality: 32, base_width: 4}\n"
+        "stages:\n"
+        "  - {blocks: 1, planes: 64}\n"
+        "  - {blocks: 1, planes: 8, stride: 2}\n"
+        "  - {blocks: 1, planes: 256, stride: 2}\n"
+        "  - {blocks: 1, planes: 512, stride: 2}\n",
+    )
+    (finding,) = json.loads(run_cli("lint", "--format", "json", spec).out)
+    assert (finding["code"], finding["line"], finding["column"]) == ("AG206", 5, 25)
+    assert finding["also"] == ["AG302", "AG303", "AG401"]
+    assert finding["message"].endswith("fix: planes: 8 -> planes: 128")
+    assert "expected 0" not in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("planes", "wrong"),
+    [
+        ([64, 128, 192, 512], [2]),  # layer4 is right: not blamed for layer3
+        ([32, 128, 256, 512], [0]),  # the first stage is the odd one
+        ([64, 128, 192, 384], [2, 3]),  # two wrong values: two findings
+        ([64, 128, 256, 512], []),
+    ],
+)
+def test_each_stage_is_held_to_what_the_rules_expect(
+    cli_in: Path, planes: list[int], wrong: list[int]
+) -> None:
+    stages = "".join(
+        f"  - {{blocks: 1, planes: {p}{', stride: 2' if i else ''}}}\n"
+        for i, p in enumerate(planes)
+    )
+    spec = write_spec(
+        cli_in, f"name: held\ndefaults: {{block: bottleneck}}\nstages:\n{stages}"
+    )
+    found = json.loads(run_cli("lint", "--format", "json", spec).out)
+    assert [d["line"] - 4 for d in found] == wrong
+    for d in found:
+        index = d["line"] - 4
+        assert d["message"].endswith(
+            f"fix: planes: {planes[index]} -> planes: {64 * 2**index}"
+        )

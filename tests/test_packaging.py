@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SPECS
+from conftest import ROOT, SPECS, run_cli
 
 
 @pytest.mark.slow
@@ -146,3 +146,49 @@ def test_lint_and_show_import_neither_jinja2_nor_torch(command: list[str]) -> No
         or name == "archgen.render"
     )
     assert not heavy, heavy
+
+
+def test_pre_commit_hooks_work_as_documented(cli_in: Path) -> None:
+    """The hooks' defaults are broad, the README overrides them with `files:` and pins a rev
+    that can exist, and the commands the hooks run work on files pre-commit passes."""
+    import re
+
+    import yaml
+
+    hooks = {
+        hook["id"]: hook
+        for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    }
+    lint, check = hooks["archgen-lint"], hooks["archgen-build-check"]
+    assert lint["entry"] == "archgen lint" and lint.get("pass_filenames", True)
+    assert set(lint["types_or"]) == {"yaml", "json"}
+    for name, matches in (
+        ("specs/a.yaml", True),
+        ("models/nets/b.yml", True),
+        ("c.json", True),
+        ("generated/a.py", False),
+    ):
+        assert bool(re.search(lint["files"], name)) is matches, name
+    assert check["entry"] == "archgen build --check"
+    assert check["pass_filenames"] is False
+    assert re.search(check["files"], "generated/resnet50.py")
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("# .pre-commit-config.yaml of a project that uses archgen")[
+        1
+    ]
+    example = example.split("```")[0]
+    config = yaml.safe_load(example)
+    (repo,) = config["repos"]
+    assert (
+        repo["rev"] == "<commit-sha>"
+    )  # no tags exist: a commit SHA, as the text says
+    assert {hook["id"] for hook in repo["hooks"]} == set(hooks)
+    # What pre-commit runs: the entry, then the files it matched, wherever they are.
+    (cli_in / "pyproject.toml").write_text('[tool.archgen]\nspecs = ["specs"]\n')
+    (cli_in / "models").mkdir()
+    outside = cli_in / "models" / "net.yaml"
+    outside.write_text((SPECS / "resnet18.yaml").read_text())
+    assert run_cli(*lint["entry"].split()[1:], "models/net.yaml").code == 0
+    outside.write_text(outside.read_text().replace("planes: 512", "planes: 384"))
+    failing = run_cli(*lint["entry"].split()[1:], "models/net.yaml")
+    assert failing.code == 1 and "models/net.yaml:" in failing.out

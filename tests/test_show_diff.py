@@ -189,7 +189,12 @@ def test_schema_command_prints_the_json_schema(tmp_path: Path) -> None:
     schema = json.loads(result.out)
     assert schema["title"] == "archgen network spec"
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {"name"}
+    assert set(schema["required"]) == {"name"}  # and stages, or the compact depths:
+    assert [branch["required"] for branch in schema["oneOf"]] == [
+        ["stages"],
+        ["depths"],
+        ["regnet"],
+    ]
     assert run_cli("schema", "-o", tmp_path / "s.json").code == 0
     assert json.loads((tmp_path / "s.json").read_text()) == schema
 
@@ -210,4 +215,72 @@ def test_show_still_shows_a_spec_that_breaks_a_rule_and_says_so() -> None:
     result = run_cli("show", "--format", "json", path)
     assert result.code == 0
     assert json.loads(result.out)["stages"][2]["width"] == 192
-    assert f"{path}:9:25: AG302 " in result.err
+    assert f"{path}:10:25: AG302 " in result.err
+
+
+CIFAR = """\
+name: cifar_net
+input: {channels: 3, image_size: 32}
+stem: {width: 64}
+defaults: {block: basic}
+stages:
+  - {blocks: 2, planes: 64}
+  - {blocks: 2, planes: 128, stride: 2}
+head: {num_classes: 1000}
+"""
+
+
+def test_diff_of_different_inputs_warns_on_stderr_too(tmp_path: Path) -> None:
+    small = tmp_path / "cifar.yaml"
+    small.write_text(CIFAR)
+    result = run_cli("diff", SPECS / "resnet18.yaml", small)
+    assert result.code == 0
+    warning = (
+        "archgen: warning: input size differ (224 vs 32); the figures are not comparable "
+        "(compare both at one input with --image-size N and --channels N)"
+    )
+    assert warning in result.err.splitlines()
+    assert "warning: input size differ (224 vs 32)" in result.out
+    as_json = run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", small)
+    assert json.loads(as_json.out)["warnings"] == ["input size differ (224 vs 32)"]
+    assert warning in as_json.err.splitlines()
+
+
+def test_diff_at_a_common_input_is_comparable(tmp_path: Path) -> None:
+    small = tmp_path / "cifar.yaml"
+    small.write_text(CIFAR)
+    result = run_cli(
+        "diff", "--format", "json", "--image-size", "32", SPECS / "resnet18.yaml", small
+    )
+    data = json.loads(result.out)
+    assert data["warnings"] == [] and "warning" not in result.err
+    by_name = {stage["name"]: stage for stage in data["stages"]}
+    assert by_name["layer1"]["left"]["output"] == "8x8"
+    assert by_name["layer1"]["left"] == by_name["layer1"]["right"]
+    # A conv1 at 32x32 costs (16 * 16) / (112 * 112) of the one at 224x224.
+    full = json.loads(
+        run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", small).out
+    )
+    conv1 = {s["name"]: s for s in full["stages"]}["conv1"]["left"]["macs"]
+    assert by_name["conv1"]["left"]["macs"] * 49 == conv1
+
+
+def test_show_at_another_input(tmp_path: Path) -> None:
+    result = run_cli(
+        "show",
+        "--format",
+        "json",
+        "--image-size",
+        "448",
+        "--channels",
+        "1",
+        SPECS / "resnet50.yaml",
+    )
+    data = json.loads(result.out)
+    assert data["input"] == {"channels": 1, "image_size": 448}
+    assert data["params"] == 25_557_032 - 2 * 7 * 7 * 64
+    assert data["macs"] > 4 * 4_000_000_000
+    text = run_cli("show", "--image-size", "448", SPECS / "resnet50.yaml").out
+    assert "input 3x448x448" in text
+    assert run_cli("show", "--image-size", "0", SPECS / "resnet50.yaml").code == 2
+    assert run_cli("diff", "--channels", "x", SPECS / "resnet50.yaml", "b").code == 2
