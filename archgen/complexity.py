@@ -20,6 +20,7 @@ from typing import Any
 
 from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
+from archgen.recipes import ATTENTIONS
 
 CONVENTION = (
     "MACs are multiply-accumulates of convolution and linear layers for one image "
@@ -56,12 +57,8 @@ def norm_cost(op: Norm) -> Cost:
 
 
 def attention_cost(op: Attention) -> Cost:
-    """SE: two 1x1 convolutions with bias on the pooled vector; ECA: one 1-D convolution
-    (kernel ``hidden``) across the channels."""
-    if op.kind == "se":
-        weights = 2 * op.channels * op.hidden
-        return Cost(weights + op.hidden + op.channels, weights, op.hidden + op.channels)
-    return Cost(op.hidden, op.hidden * op.channels, op.channels)
+    """Whatever the attention module's recipe says it costs."""
+    return Cost(*ATTENTIONS[op.kind].cost(op.channels, op.hidden))
 
 
 def linear_cost(op: Linear) -> Cost:

@@ -144,6 +144,60 @@ def eca_kernel(channels: int, gamma: int = 2, beta: int = 1) -> int:
 SE_RATIO, SE_DIVISOR = 1 / 16, 8
 
 
+@dataclass(frozen=True)
+class AttentionRecipe:
+    """A channel-attention module: how wide its inside is, what it costs, how tables name it."""
+
+    kind: str
+    summary: str
+    """How a block's docstring describes it."""
+    label: str
+    """Its entry in a Table-1 block template; ``{hidden}`` is its inside width or kernel."""
+    param: str
+    """The block constructor argument that carries ``hidden``."""
+    hidden: Callable[[int, float | None, int | None], int]
+    """``hidden`` from the channels it gates, the spec's ratio and divisor."""
+    cost: Callable[[int, int], tuple[int, int, int]]
+    """Parameters, MACs and output elements from channels and ``hidden``."""
+
+
+def _se_hidden(channels: int, ratio: float | None, divisor: int | None) -> int:
+    return make_divisible(
+        channels * (ratio or SE_RATIO), divisor or SE_DIVISOR, round_limit=0.0
+    )
+
+
+def _se_cost(channels: int, hidden: int) -> tuple[int, int, int]:
+    """Two 1x1 convolutions with bias on the pooled vector."""
+    weights = 2 * channels * hidden
+    return weights + hidden + channels, weights, hidden + channels
+
+
+def _eca_cost(channels: int, kernel: int) -> tuple[int, int, int]:
+    """One 1-D convolution (no bias) across the pooled channels."""
+    return kernel, kernel * channels, channels
+
+
+ATTENTIONS: dict[str, AttentionRecipe] = {
+    "se": AttentionRecipe(
+        "se",
+        "Squeeze-excitation",
+        "SE, {hidden}",
+        "se_channels",
+        _se_hidden,
+        _se_cost,
+    ),
+    "eca": AttentionRecipe(
+        "eca",
+        "Efficient channel attention",
+        "ECA, k={hidden}",
+        "eca_kernel",
+        lambda channels, _ratio, _divisor: eca_kernel(channels),
+        _eca_cost,
+    ),
+}
+
+
 def attention_op(
     kind: AttentionKind,
     channels: int,
@@ -151,14 +205,9 @@ def attention_op(
     ratio: float | None,
     divisor: int | None,
 ) -> Attention:
-    if kind == "se":
-        hidden = make_divisible(
-            channels * (ratio or SE_RATIO), divisor or SE_DIVISOR, round_limit=0.0
-        )
-        return Attention("se", kind, channels, Sym(hidden, "se_channels"), size)
-    return Attention(
-        "se", kind, channels, Sym(eca_kernel(channels), "eca_kernel"), size
-    )
+    recipe = ATTENTIONS[kind]
+    hidden = Sym(recipe.hidden(channels, ratio, divisor), recipe.param)
+    return Attention("se", kind, channels, hidden, size)
 
 
 # --- blocks ----------------------------------------------------------------------------------
@@ -366,9 +415,8 @@ BLOCKS: dict[str, BlockRecipe] = {
     )
 }
 
-ATTENTION_PARAMS: tuple[tuple[str, int | None], ...] = (
-    ("se_channels", None),
-    ("eca_kernel", None),
+ATTENTION_PARAMS: tuple[tuple[str, int | None], ...] = tuple(
+    (recipe.param, None) for recipe in ATTENTIONS.values()
 )
 """Constructor arguments that attention adds to any block, after the recipe's own."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from archgen.complexity import CONVENTION, Complexity, Cost, StageCost, cost_of
 from archgen.ops import Attention, Conv, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
+from archgen.recipes import ATTENTIONS
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _op_text(op: Op, show_stride: bool = False) -> str | None:
     if isinstance(op, Conv):
         return _conv_text(op, show_stride)
     if isinstance(op, Attention):
-        return f"SE, {op.hidden}" if op.kind == "se" else f"ECA, k={op.hidden}"
+        return ATTENTIONS[op.kind].label.format(hidden=op.hidden)
     if isinstance(op, Pool) and op.kind == "max":
         return f"{op.kernel}x{op.kernel} max pool, stride {op.stride}"
     return None

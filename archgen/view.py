@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from archgen.ops import Act, Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
 from archgen.plan import BlockPlan, NetworkPlan, StagePlan
-from archgen.recipes import ATTENTION_PARAMS, BLOCKS, SHORTCUTS
+from archgen.recipes import ATTENTION_PARAMS, ATTENTIONS, BLOCKS, SHORTCUTS
 
 
 @dataclass(frozen=True)
@@ -292,8 +292,10 @@ def build_view(plan: NetworkPlan) -> ModuleView:
     all_ops += [*plan.stem, *plan.head]
     helpers = []
     for kind, present in (
-        ("se", any(isinstance(op, Attention) and op.kind == "se" for op in all_ops)),
-        ("eca", any(isinstance(op, Attention) and op.kind == "eca" for op in all_ops)),
+        *(
+            (kind, any(isinstance(op, Attention) and op.kind == kind for op in all_ops))
+            for kind in ATTENTIONS
+        ),
         ("drop_path", plan.drop_path_rate is not None),
         (
             "frozen_batch",
@@ -419,10 +421,9 @@ def _block_views(
         attention = next((op for op in ops if isinstance(op, Attention)), None)
         if attention is not None:
             summary += (
-                " Squeeze-excitation"
-                if attention.kind == "se"
-                else " Efficient channel attention"
-            ) + " gates the output before the residual addition."
+                f" {ATTENTIONS[attention.kind].summary} gates the output before the "
+                "residual addition."
+            )
         view = BlockClassView(
             name=_distinct_name(recipe.class_name, index, camel=True),
             summary=summary,
