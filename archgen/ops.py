@@ -54,7 +54,8 @@ ActKind = Literal[
     "relu", "relu6", "silu", "gelu", "mish", "hard_swish", "leaky_relu", "elu"
 ]
 PoolKind = Literal["max", "avg", "avg_same", "global_avg"]
-AttentionKind = Literal["se", "eca"]
+AttentionKind = str
+"""A key of :data:`archgen.recipes.ATTENTIONS`."""
 
 
 @dataclass(frozen=True)
