@@ -265,14 +265,26 @@ def _tail(args: BlockArgs, style: Style, size: int) -> tuple[Op, ...]:
     return tuple(ops)
 
 
+def _arguments(
+    args: BlockArgs, width_is_output: bool = False
+) -> tuple[Sym, Sym, Sym, Sym, Sym]:
+    """The constructor arguments every block takes: channels in, width, channels out, stride
+    and groups."""
+    out_ch = Sym(args.out_channels, "out_channels")
+    width = Sym(args.width, "width", alias=out_ch if width_is_output else None)
+    return (
+        Sym(args.in_channels, "in_channels"),
+        width,
+        out_ch,
+        Sym(args.stride, "stride", 1),
+        Sym(args.groups, "groups", 1),
+    )
+
+
 def bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     """1x1 reduce, 3x3 (grouped) convolution, 1x1 expand, a norm after each."""
-    in_ch = Sym(args.in_channels, "in_channels")
-    width = Sym(args.width, "width")
-    out_ch = Sym(args.out_channels, "out_channels")
-    stride = Sym(args.stride, "stride", 1)
+    in_ch, width, out_ch, stride, groups = _arguments(args)
     dilation = Sym(args.first_dilation, "dilation", 1)
-    groups = Sym(args.groups, "groups", 1)
     on_1x1 = args.stride_on == "1x1"
     conv1 = conv_op("conv1", in_ch, width, 1, args.in_size, stride if on_1x1 else 1)
     conv2 = conv_op(
@@ -303,13 +315,10 @@ def bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
 
 def basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     """Two 3x3 convolutions with a norm after each; the first carries the stride."""
-    in_ch = Sym(args.in_channels, "in_channels")
-    out_ch = Sym(args.out_channels, "out_channels")
-    width = Sym(args.width, "width", alias=out_ch)
-    stride = Sym(args.stride, "stride", 1)
+    # A basic block's width is usually its output: the constructor takes it only otherwise.
+    in_ch, width, out_ch, stride, groups = _arguments(args, width_is_output=True)
     first = Sym(args.first_dilation, "first_dilation", 1)
     dilation = Sym(args.dilation, "dilation", 1)
-    groups = Sym(args.groups, "groups", 1)
     conv1 = conv_op(
         "conv1", in_ch, width, 3, args.in_size, stride, first, groups, padding=first
     )
@@ -330,12 +339,8 @@ def basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
 def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     """RegNet's X block: 1x1, grouped 3x3 carrying the stride, squeeze-excitation (RegNetY)
     sized from the block's input width, 1x1; each convolution with its norm, in named pairs."""
-    in_ch = Sym(args.in_channels, "in_channels")
-    width = Sym(args.width, "width")
-    out_ch = Sym(args.out_channels, "out_channels")
-    stride = Sym(args.stride, "stride", 1)
+    in_ch, width, out_ch, stride, groups = _arguments(args)
     dilation = Sym(args.first_dilation, "dilation", 1)
-    groups = Sym(args.groups, "groups", 1)
     conv1 = conv_op("conv1.conv", in_ch, width, 1, args.in_size)
     size = conv1.out_size
     conv2 = conv_op(
