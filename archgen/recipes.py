@@ -574,10 +574,6 @@ def stem(args: StemArgs, style: Style) -> tuple[Op, ...]:
     return tuple(ops)
 
 
-STEM_TAP = "stem.act"
-"""Role of the stem's feature tap: the activation before the pool, as timm reports it."""
-
-
 # --- head ------------------------------------------------------------------------------------
 
 

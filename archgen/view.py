@@ -13,7 +13,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from archgen.ops import Act, Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
+from archgen.ops import Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
 from archgen.plan import BlockPlan, NetworkPlan, StagePlan
 from archgen.recipes import ATTENTION_PARAMS, ATTENTIONS, BLOCKS, SHORTCUTS
 
@@ -231,7 +231,6 @@ class ModuleView:
     stages: tuple[StageView, ...]
     stem: tuple[Member, ...]
     stem_calls: tuple[str, ...]
-    head: tuple[Member, ...]
     network: Scope
     stem_fuse: tuple[tuple[str, str], ...]
     norm_classes: tuple[str, ...]
@@ -325,7 +324,6 @@ def build_view(plan: NetworkPlan) -> ModuleView:
         stages=stages,
         stem=members(plan.stem),
         stem_calls=calls(plan.stem),
-        head=members([op for op in plan.head if not isinstance(op, Pool | Dropout)]),
         network=Scope(NETWORK_PARAMS),
         stem_fuse=fusion_pairs(plan.stem),
         norm_classes=norm_classes,
@@ -495,7 +493,7 @@ def _call_args(params: Sequence[Param], values: dict[str, Sym], scope: Scope) ->
     return ", ".join(arg for p in params if (arg := _arg(p, values, scope)))
 
 
-def block_expr(call: BlockCall, offset: int = 0) -> str:
+def block_expr(call: BlockCall) -> str:
     """The block's constructor call; in a run, ``dpr[...]`` is indexed by the loop variable."""
     if call.count == 1:
         return call.expr.replace("{index}", str(call.first_index))
@@ -509,15 +507,3 @@ def run_expr(call: BlockCall) -> str:
         bounds = f"{start}, {start + call.count}" if start else str(call.count)
         return f"*[{block_expr(call)} for i in range({bounds})]"
     return f"*[{call.expr} for _ in range({call.count})]"
-
-
-def op_kind(op: Op) -> str:
-    return kind_of(op)
-
-
-def is_conv(op: Op) -> bool:
-    return isinstance(op, Conv)
-
-
-def is_act(op: Op) -> bool:
-    return isinstance(op, Act)
