@@ -392,10 +392,6 @@ def json_schema() -> dict[str, object]:
     properties = schema["properties"]
     assert isinstance(properties, dict)
     properties.update(COMPACT_FORM)
-    required = schema["required"]
-    assert isinstance(required, list)
-    if "stages" in required:
-        required.remove("stages")
     compact = [{"required": [key]} for key in COMPACT_FORM]
     stages, regnet = {"required": ["stages"]}, {"required": ["regnet"]}
     # Exactly one way of giving the stages: a list, the compact form, or RegNet's numbers.
