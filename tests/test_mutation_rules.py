@@ -1,0 +1,751 @@
+"""Exact behaviour of the lint rules (archgen/rules.py), read off the raw findings.
+
+The tests compile small specs in-process (no torch, no subprocess) and call each rule directly,
+so that every code, message, location and proposed fix the rule makes can be checked before the
+pipeline verifies and merges fixes. Every expected figure is derived by hand from the ResNeXt
+template (Xie et al., section 3.1, and torchvision's ``int(planes * base_width / 64) * groups``,
+see shared/reference/NOTES.md) and written down as a literal; the comments show the arithmetic.
+The pure helpers (divisors, multiples, the doubling vote, runs and segments) are checked on small
+hand-made inputs. Tests are grouped by the function under test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+import pytest
+
+from archgen import limits, rules
+from archgen.complexity import Complexity, analyse
+from archgen.diagnostics import Fix
+from archgen.plan import NetworkPlan, StagePlan, lower
+from archgen.rules import Expectation, Finding
+from archgen.source import Document, parse
+from archgen.validate import expand, validate
+
+
+def _compile(text: str) -> tuple[NetworkPlan, Complexity]:
+    """The plan and complexity of a YAML spec; the spec must be valid."""
+    document = parse(Path("spec.yaml"), "spec.yaml", text.encode())
+    assert isinstance(document, Document), document
+    expanded = expand(document)
+    assert not isinstance(expanded, list), expanded
+    spec = validate(expanded)
+    assert not isinstance(spec, list), spec
+    plan = lower(spec, expanded)
+    assert not isinstance(plan, list), plan
+    return plan, analyse(plan)
+
+
+def _plan(text: str) -> NetworkPlan:
+    return _compile(text)[0]
+
+
+def _run(rule: rules.Rule, text: str) -> list[Finding]:
+    plan, complexity = _compile(text)
+    return list(rule(plan, complexity))
+
+
+def _spec(*stages: str, defaults: str = "{block: bottleneck}", extra: str = "") -> str:
+    """A spec with the given stage mappings (flow style), one per line."""
+    lines = ["name: t", f"defaults: {defaults}", "stages:"]
+    lines += [f"  - {stage}" for stage in stages]
+    return "\n".join(lines) + "\n" + extra
+
+
+def _fix(loc: tuple[str | int, ...], old: object, new: object) -> Fix:
+    return Fix(loc, old, new)
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """The two attributes the segmenting helpers read of a stage."""
+
+    declared_stride: int
+
+    @property
+    def halves(self) -> bool:
+        return self.declared_stride == 2
+
+
+def _stages(*strides: int) -> list[StagePlan]:
+    return cast("list[StagePlan]", [_Stage(stride) for stride in strides])
+
+
+RESNET50_STAGES = (
+    "{blocks: 3, planes: 64}",
+    "{blocks: 4, planes: 128, stride: 2}",
+    "{blocks: 6, planes: 256, stride: 2}",
+    "{blocks: 3, planes: 512, stride: 2}",
+)
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def test_ceil_div_rounds_up() -> None:
+    assert rules._ceil_div(7, 2) == 4
+    assert rules._ceil_div(8, 2) == 4
+    assert rules._ceil_div(1, 64) == 1
+    assert rules._ceil_div(0, 5) == 0
+
+
+def test_size_and_label_name_maps_and_stages() -> None:
+    assert rules._size(7) == "7x7"
+    plan = _plan(_spec(*RESNET50_STAGES))
+    assert [rules.label(s) for s in plan.stages] == [
+        "layer1 (stages[0])",
+        "layer2 (stages[1])",
+        "layer3 (stages[2])",
+        "layer4 (stages[3])",
+    ]
+
+
+def test_depth_counts_branch_convolutions() -> None:
+    # Bottleneck: 1x1, 3x3, 1x1 = 3; basic: 3x3, 3x3 = 2 (torchvision's blocks).
+    bottleneck = _plan(_spec("{blocks: 2, planes: 64}")).stages[0]
+    basic = _plan(_spec("{blocks: 2, planes: 64}", defaults="{block: basic}")).stages[0]
+    assert rules._depth(bottleneck) == 3
+    assert rules._depth(basic) == 2
+
+
+def test_divisors_near_orders_by_distance_then_size() -> None:
+    # Divisors of 200: 1 2 4 5 8 10 20 25 40 50 100 200; from 24: 25 (1), 20 (4), 10 (14), 40 (16).
+    assert rules._divisors_near(200, 24) == [25, 20, 10]
+    # Divisors of 12 from 3: 3 (0), then 2 and 4 both at 1: the smaller first.
+    assert rules._divisors_near(12, 3) == [3, 2, 4]
+    assert rules._divisors_near(12, 3, 2) == [3, 2]
+    assert rules._divisors_near(12, 3, count=4) == [3, 2, 4, 1]
+    # The channel count itself is a divisor.
+    assert rules._divisors_near(7, 7) == [7, 1]
+
+
+def test_multiples_near_below_and_above() -> None:
+    assert rules._multiples_near(200, 24) == [192, 216]
+    assert rules._multiples_near(48, 24) == [48]
+    assert rules._multiples_near(5, 8) == [8]  # 0 is never proposed
+    # 65,536 (limits.MAX_CHANNELS) is allowed, one step above it is not.
+    assert limits.MAX_CHANNELS == 65_536
+    assert rules._multiples_near(65_535, 65_536) == [65_536]
+    assert rules._multiples_near(65_537, 2) == [65_536]
+
+
+def test_gcd() -> None:
+    assert rules._gcd(12, 18) == 6
+    assert rules._gcd(0, 7) == 7
+    assert rules._gcd(7, 0) == 7
+    assert rules._gcd(256, 1024) == 256
+
+
+def test_value_fixes_skip_the_old_value_and_need_a_location() -> None:
+    loc = ("stages", 0, "planes")
+    assert rules._value_fixes(loc, 4, [3, 4, 5]) == (_fix(loc, 4, 3), _fix(loc, 4, 5))
+    assert rules._value_fixes(None, 4, [3, 5]) == ()
+
+
+def test_written_reads_where_the_spec_gives_a_field() -> None:
+    stage = _plan(
+        _spec("{blocks: 2, planes: 64}", defaults="{block: bottleneck, cardinality: 32}")
+    ).stages[0]
+    assert rules._written(stage, "planes") == ("stages", 0, "planes")
+    assert rules._written(stage, "cardinality") == ("defaults", "cardinality")
+    assert rules._written(stage, "width") is None
+
+
+# --- segments, runs and what the rules expect ----------------------------------------------------
+
+
+def test_segments_split_at_strides_other_than_one_or_two() -> None:
+    plan = _plan(
+        _spec(
+            "{blocks: 1, planes: 64}",
+            "{blocks: 1, planes: 128, stride: 2}",
+            "{blocks: 1, planes: 256, stride: 3}",
+            "{blocks: 1, planes: 256}",
+            defaults="{block: basic}",
+        )
+    )
+    segments = rules._segments(plan)
+    assert [[s.index for s in segment] for segment in segments] == [[1, 2], [3, 4]]
+
+
+def test_runs_group_stages_on_one_map_size() -> None:
+    assert rules._runs(_stages(2, 1, 2, 1, 1)) == [[0, 1], [2, 3, 4]]
+    assert rules._runs(_stages(1, 1)) == [[0, 1]]
+    assert rules._runs(_stages(1, 3)) == [[0], [1]]
+
+
+def test_doubling_takes_the_value_most_stages_agree_on() -> None:
+    stages = _stages(1, 2, 2, 2)
+    assert rules._doubling(stages, [64, 128, 256, 512]) == [64, 128, 256, 512]
+    # 192 at the third stage votes for 48; 64 has three votes.
+    assert rules._doubling(stages, [64, 128, 192, 512]) == [64, 128, 256, 512]
+    # A stride-1 stage keeps the factor.
+    assert rules._doubling(_stages(1, 1, 2), [64, 64, 100]) == [64, 64, 128]
+
+
+def test_doubling_ties_go_to_the_earliest_stage() -> None:
+    # 64 votes 64, 96 on the halving stage votes 48: one vote each, the first stage wins.
+    assert rules._doubling(_stages(1, 2), [64, 96]) == [64, 128]
+    assert rules._doubling(_stages(1, 2), [96, 128]) == [96, 192]
+
+
+def test_doubling_first_stage_never_doubles_even_when_it_halves() -> None:
+    assert rules._doubling(_stages(2, 2), [64, 128]) == [64, 128]
+
+
+def test_doubling_ignores_zero_and_values_that_do_not_divide() -> None:
+    assert rules._doubling(_stages(1, 2), [0, 128]) == [64, 128]
+    assert rules._doubling(_stages(1, 2), [64, 127]) == [64, 128]
+    assert rules._doubling(_stages(1, 2), [0, 0]) == [None, None]
+    assert rules._doubling(_stages(1, 2), [0, 7]) == [None, None]
+
+
+def test_doubling_expects_nothing_above_the_channel_limit() -> None:
+    # 65,536 at both: votes 65,536 (first) and 32,768 tie; the first wins, doubled it is too wide.
+    assert rules._doubling(_stages(1, 2), [65_536, 65_536]) == [65_536, None]
+
+
+def test_sharing_takes_the_majority_of_each_run() -> None:
+    assert rules._sharing(_stages(1, 1, 1), [8, 4, 4]) == [4, 4, 4]
+    assert rules._sharing(_stages(1, 1), [8, 4]) == [8, 8]  # a tie: the earliest
+    # Runs [0, 1] and [2, 3]: the second ties 32 against 1, and 32 comes first.
+    assert rules._sharing(_stages(1, 1, 2, 1), [1, 1, 32, 1]) == [1, 1, 32, 32]
+    assert rules._sharing(_stages(1, 2, 1, 1), [1, 32, 1, 1]) == [1, 1, 1, 1]
+    assert rules._sharing(_stages(1, 2), ["basic", "bottleneck"]) == [
+        "basic",
+        "bottleneck",
+    ]
+
+
+def test_expectations_of_resnext50_are_its_own_figures() -> None:
+    # ResNeXt-50 32x4d (Table 1): widths 128 256 512 1024, outputs 256 .. 2048, C = 32.
+    plan = _plan(
+        _spec(*RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+    )
+    assert rules.expectations(plan) == {
+        1: Expectation(128, 256, 32, "bottleneck"),
+        2: Expectation(256, 512, 32, "bottleneck"),
+        3: Expectation(512, 1024, 32, "bottleneck"),
+        4: Expectation(1024, 2048, 32, "bottleneck"),
+    }
+
+
+def test_expectations_per_segment() -> None:
+    # The stride-3 stage starts a segment of its own; basic blocks: width = output = planes.
+    plan = _plan(
+        _spec(
+            "{blocks: 1, planes: 64}",
+            "{blocks: 1, planes: 96, stride: 3}",
+            defaults="{block: basic}",
+        )
+    )
+    assert rules.expectations(plan) == {
+        1: Expectation(64, 64, 1, "basic"),
+        2: Expectation(96, 96, 1, "basic"),
+    }
+
+
+# --- stage_fixes ---------------------------------------------------------------------------------
+
+
+def test_stage_fixes_edit_every_key_the_spec_writes_in_its_own_notation() -> None:
+    # layer2: planes 128 with 32x4d but width 320. For width 320 and outputs 512:
+    # cardinality: int(128 * 4 / 64) = 8 channels a group in the paper's notation, 320 / 8 = 40;
+    # planes: 512 / 4 = 128 (as it is), or 320 / 32 = 10 a group -> ceil(64 * 10 / 4) = 160;
+    # base_width: ceil(64 * 10 / 128) = 5.
+    plan = _plan(
+        _spec(
+            "{blocks: 3, planes: 64}",
+            "{blocks: 4, planes: 128, width: 320, stride: 2}",
+            defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+        )
+    )
+    stage = plan.stages[1]
+    assert rules.stage_fixes(stage) == (
+        _fix(("defaults", "cardinality"), 32, 40),
+        _fix(("stages", 1, "planes"), 128, 160),
+        _fix(("defaults", "base_width"), 4, 5),
+    )
+    # Asked for width 256 (what 128 x 32x4d makes): width 320 -> 256, and every guess from
+    # 256 / 32 = 8 a group is the stage's own notation again, so nothing else changes.
+    assert rules.stage_fixes(stage, width=256) == (_fix(("stages", 1, "width"), 320, 256),)
+
+
+def test_stage_fixes_planes_from_output_channels_and_block_type() -> None:
+    # ResNet-50's layer3 held to outputs 2048 -> planes 512 (expansion 4); as a basic block
+    # (expansion 1) the same outputs would need planes 2048.
+    plan = _plan(_spec(*RESNET50_STAGES))
+    stage = plan.stages[2]
+    assert rules.stage_fixes(stage, out_channels=2048) == (
+        _fix(("stages", 2, "planes"), 256, 512),
+    )
+    assert rules.stage_fixes(stage, width=256, out_channels=2048, block="basic") == (
+        _fix(("defaults", "block"), "bottleneck", "basic"),
+        _fix(("stages", 2, "planes"), 256, 2048),
+    )
+    # The block type as it is proposes no change of it.
+    assert rules.stage_fixes(stage, block="bottleneck") == ()
+
+
+def test_stage_fixes_output_channels_not_a_multiple_of_the_expansion() -> None:
+    # Outputs 1026 are no multiple of 4: planes only from the width, 512 / 1 a group -> 512.
+    plan = _plan(_spec(*RESNET50_STAGES))
+    stage = plan.stages[2]
+    assert rules.stage_fixes(stage, width=512, out_channels=1026) == (
+        _fix(("stages", 2, "planes"), 256, 512),
+    )
+
+
+def test_stage_fixes_explicit_keys() -> None:
+    # width 96 as 8 groups of 16 (= 128): held to width 128, the keys written are width, groups,
+    # group_width and out_channels; 128 / 8 = 16 is the group width as it is.
+    plan = _plan(
+        _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}")
+    )
+    stage = plan.stages[0]
+    assert rules.stage_fixes(stage, width=128) == (_fix(("stages", 0, "width"), 96, 128),)
+    assert rules.stage_fixes(stage, width=96, groups=4, out_channels=512) == (
+        _fix(("stages", 0, "out_channels"), 256, 512),
+        _fix(("stages", 0, "groups"), 8, 4),
+        _fix(("stages", 0, "group_width"), 16, 24),  # 96 / 4
+    )
+
+
+def test_stage_fixes_never_propose_zero() -> None:
+    # ResNeXt 32x4d with planes 8: width int(8 * 4 / 64) * 32 = 0. Held to width 0 the
+    # planes guess is ceil(64 * 0 / 4) = 0 and the base_width guess 0: neither is proposed.
+    plan = _plan(
+        _spec("{blocks: 2, planes: 8}", defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+    )
+    stage = plan.stages[0]
+    assert stage.width == 0
+    # planes from outputs 32 / 4 = 8 is the value as it is.
+    assert rules.stage_fixes(stage) == ()
+    # Held to width 128: 128 / 32 = 4 a group -> planes ceil(64 * 4 / 4) = 64, base_width
+    # ceil(64 * 4 / 8) = 32; the paper's width a group is int(8 * 4 / 64) = 0, no cardinality.
+    assert rules.stage_fixes(stage, width=128) == (
+        _fix(("stages", 0, "planes"), 8, 64),
+        _fix(("defaults", "base_width"), 4, 32),
+    )
+
+
+def test_stage_fixes_for_width_tries_each_width() -> None:
+    plan = _plan(_spec("{blocks: 1, width: 200, group_width: 24, out_channels: 512}"))
+    stage = plan.stages[0]  # 200 // 24 = 8 groups
+    assert rules.stage_fixes_for_width(stage, [192, 216]) == (
+        _fix(("stages", 0, "width"), 200, 192),
+        _fix(("stages", 0, "width"), 200, 216),
+        _fix(("stages", 0, "group_width"), 24, 27),  # 216 / 8
+    )
+    assert rules.stage_fixes_for_width(stage, []) == ()
+
+
+# --- AG201 groups_divide_width -------------------------------------------------------------------
+
+
+def test_ag201_group_width_that_does_not_divide_the_width() -> None:
+    text = _spec(
+        "{blocks: 1, width: 200, group_width: 24, out_channels: 512}",
+        "{blocks: 1, width: 200, group_width: 20, out_channels: 512}",
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    width, gw = ("stages", 0, "width"), ("stages", 0, "group_width")
+    assert finding == Finding(
+        "AG201",
+        "layer1 (stages[0]) splits width 200 into groups of 24 channels, which does not "
+        "divide it; expected a width that is a multiple of 24, or channels per group that "
+        "divide 200",
+        gw,
+        fixes=(
+            # multiples of 24 near 200: 192 and 216 (216 / 8 groups = 27 a group)
+            _fix(width, 200, 192),
+            _fix(width, 200, 216),
+            _fix(gw, 24, 27),
+            # divisors of 200 near 24
+            _fix(gw, 24, 25),
+            _fix(gw, 24, 20),
+            _fix(gw, 24, 10),
+        ),
+        clause="groups of 24 channels that do not divide the width (AG201)",
+    )
+
+
+def test_ag201_group_width_with_a_root_cause_elsewhere() -> None:
+    # The fixture's layer2: widths 96 and 200 vote 96 and 100; the tie goes to 96, so the rules
+    # expect 192 at layer2, whose fix comes first.
+    text = _spec(
+        "{blocks: 1, width: 96, group_width: 8, out_channels: 256}",
+        "{blocks: 1, width: 200, group_width: 24, out_channels: 512, stride: 2}",
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    width = ("stages", 1, "width")
+    assert finding.loc == ("stages", 1, "group_width")
+    assert finding.fixes[:3] == (
+        _fix(width, 200, 192),
+        _fix(width, 200, 192),
+        _fix(width, 200, 216),
+    )
+
+
+def test_ag201_groups_that_do_not_divide_the_width() -> None:
+    text = _spec(
+        "{blocks: 1, width: 128, groups: 32, out_channels: 256}",
+        "{blocks: 1, width: 256, groups: 32, out_channels: 512, stride: 2}",
+        "{blocks: 1, width: 250, groups: 32, out_channels: 1024, stride: 2}",
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    width, groups = ("stages", 2, "width"), ("stages", 2, "groups")
+    assert finding == Finding(
+        "AG201",
+        "layer3 (stages[2]) splits width 250 into 32 groups, which does not divide it; "
+        "expected width that is a multiple of 32, or groups that divide 250",
+        groups,
+        fixes=(
+            _fix(width, 250, 512),  # the root: 128 doubled twice
+            _fix(groups, 32, 25),  # divisors of 250 near 32: 25, 50, 10
+            _fix(groups, 32, 50),
+            _fix(groups, 32, 10),
+            _fix(width, 250, 224),  # multiples of 32 near 250
+            _fix(width, 250, 256),
+        ),
+        clause="32 groups that do not divide the width (AG201)",
+    )
+
+
+def test_ag201_cardinality_is_the_key_to_edit_when_groups_is_not_written() -> None:
+    text = _spec(
+        "{blocks: 1, width: 250, out_channels: 256}",
+        defaults="{block: bottleneck, cardinality: 32}",
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    card, width = ("defaults", "cardinality"), ("stages", 0, "width")
+    assert finding.loc == card
+    assert finding.fixes == (
+        _fix(card, 32, 25),
+        _fix(card, 32, 50),
+        _fix(card, 32, 10),
+        _fix(width, 250, 224),
+        _fix(width, 250, 256),
+    )
+
+
+def test_ag201_basic_block_output_channels_are_split_too() -> None:
+    # Both convolutions of a depth-2 block are grouped: 66 outputs in 4 groups do not divide.
+    text = _spec(
+        "{blocks: 1, width: 64, groups: 4, out_channels: 66}", defaults="{block: basic}"
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    groups = ("stages", 0, "groups")
+    assert finding == Finding(
+        "AG201",
+        "layer1 (stages[0]) splits output channels 66 into 4 groups, which does not divide "
+        "it; expected output channels that is a multiple of 4, or groups that divide 66",
+        groups,
+        # divisors of 66 near 4: 3 (1), then 2 and 6 (2)
+        fixes=(_fix(groups, 4, 3), _fix(groups, 4, 2), _fix(groups, 4, 6)),
+        clause="4 groups that do not divide the output channels (AG201)",
+    )
+
+
+def test_ag201_basic_block_groups_from_group_width_has_no_groups_key_to_edit() -> None:
+    text = _spec(
+        "{blocks: 1, width: 64, group_width: 16, out_channels: 66}", defaults="{block: basic}"
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    assert finding.loc == ("stages", 0, "group_width")
+    assert finding.fixes == ()
+    assert finding.message.startswith("layer1 (stages[0]) splits output channels 66 into 4")
+
+
+def test_ag201_bottleneck_output_channels_are_not_grouped() -> None:
+    text = _spec("{blocks: 1, width: 128, groups: 32, out_channels: 250}")
+    assert _run(rules.groups_divide_width, text) == []
+
+
+def test_ag201_silent_on_resnext50_and_on_a_zero_width() -> None:
+    resnext = _spec(*RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+    assert _run(rules.groups_divide_width, resnext) == []
+    zero = _spec("{blocks: 2, planes: 8}", defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+    assert _run(rules.groups_divide_width, zero) == []
+
+
+def test_ag201_each_stage_is_checked_after_one_with_a_bad_group_width() -> None:
+    text = _spec(
+        "{blocks: 1, width: 200, group_width: 24, out_channels: 512}",
+        "{blocks: 1, width: 200, group_width: 48, out_channels: 512}",
+    )
+    findings = _run(rules.groups_divide_width, text)
+    assert [f.loc for f in findings] == [
+        ("stages", 0, "group_width"),
+        ("stages", 1, "group_width"),
+    ]
+
+
+# --- AG202 notation_agrees -----------------------------------------------------------------------
+
+
+def test_ag202_width_disagrees_with_planes() -> None:
+    # int(128 * 4 / 64) * 32 = 256, not 320.
+    text = _spec(
+        "{blocks: 3, planes: 64}",
+        "{blocks: 4, planes: 128, width: 320, stride: 2}",
+        defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+    )
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding == Finding(
+        "AG202",
+        "layer2 (stages[1]) gives width 320, but planes 128 with 32x4d makes "
+        "int(128 * 4 / 64) * 32 = 256; expected the two to agree",
+        ("stages", 1, "width"),
+        fixes=(
+            _fix(("stages", 1, "width"), 320, 256),
+            # keep width 320, change the paper notation (see test_stage_fixes_edit_every_key...)
+            _fix(("defaults", "cardinality"), 32, 40),
+            _fix(("stages", 1, "planes"), 128, 160),
+            _fix(("defaults", "base_width"), 4, 5),
+        ),
+        clause="notations that disagree on the width (AG202)",
+    )
+
+
+def test_ag202_width_disagrees_with_plain_planes() -> None:
+    # No cardinality and base width: 1x64d, int(64 * 64 / 64) * 1 = 64, not 96.
+    text = _spec("{blocks: 1, planes: 64, width: 96}")
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding.message == (
+        "layer1 (stages[0]) gives width 96, but planes 64 with 1x64d makes "
+        "int(64 * 64 / 64) * 1 = 64; expected the two to agree"
+    )
+    # Keeping width 96: 96 channels a group -> planes ceil(64 * 96 / 64) = 96.
+    assert finding.fixes == (
+        _fix(("stages", 0, "width"), 96, 64),
+        _fix(("stages", 0, "planes"), 64, 96),
+    )
+
+
+def test_ag202_output_channels_disagree_with_planes() -> None:
+    text = _spec("{blocks: 2, planes: 64, out_channels: 300}")
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding == Finding(
+        "AG202",
+        "layer1 (stages[0]) gives out_channels 300, but planes 64 x expansion 4 makes 256; "
+        "expected the two to agree",
+        ("stages", 0, "out_channels"),
+        # 300 / 4 = 75 planes would make 300.
+        fixes=(
+            _fix(("stages", 0, "out_channels"), 300, 256),
+            _fix(("stages", 0, "planes"), 64, 75),
+        ),
+        clause="notations that disagree on the output channels (AG202)",
+    )
+
+
+def test_ag202_output_channels_not_a_multiple_of_the_expansion() -> None:
+    text = _spec("{blocks: 2, planes: 64, out_channels: 301}")
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding.fixes == (_fix(("stages", 0, "out_channels"), 301, 256),)
+
+
+def test_ag202_basic_block_expansion_is_one() -> None:
+    text = _spec("{blocks: 2, planes: 64, out_channels: 64}", defaults="{block: basic}")
+    assert _run(rules.notation_agrees, text) == []
+    text = _spec("{blocks: 2, planes: 64, out_channels: 256}", defaults="{block: basic}")
+    (finding,) = _run(rules.notation_agrees, text)
+    assert "planes 64 x expansion 1 makes 64" in finding.message
+
+
+def test_ag202_groups_disagree_with_cardinality() -> None:
+    text = _spec(
+        "{blocks: 2, planes: 64}",
+        "{blocks: 2, planes: 128, groups: 16, stride: 2}",
+        defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+    )
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding == Finding(
+        "AG202",
+        "layer2 (stages[1]) gives groups 16 but cardinality 32; expected the two to agree",
+        ("stages", 1, "groups"),
+        fixes=(
+            _fix(("stages", 1, "groups"), 16, 32),
+            _fix(("defaults", "cardinality"), 32, 16),
+        ),
+        clause="groups and cardinality that disagree (AG202)",
+    )
+
+
+def test_ag202_groups_times_group_width_is_not_the_width() -> None:
+    # 8 groups of 16 = 128, width 96: 96 / 8 = 12 a group, or 96 / 16 = 6 groups, or width 128.
+    text = _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}")
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding == Finding(
+        "AG202",
+        "layer1 (stages[0]) gives 8 groups of 16 channels = 128, but its width is 96; "
+        "expected the two to agree",
+        ("stages", 0, "group_width"),
+        fixes=(
+            _fix(("stages", 0, "group_width"), 16, 12),
+            _fix(("stages", 0, "groups"), 8, 6),
+            _fix(("stages", 0, "width"), 96, 128),
+        ),
+        clause="groups times group_width that is not the width (AG202)",
+    )
+
+
+def test_ag202_groups_times_group_width_neither_divides() -> None:
+    # 8 x 12 = 96 against width 100: 100 / 8 and 100 / 12 are not whole; only width 96.
+    text = _spec("{blocks: 1, width: 100, groups: 8, group_width: 12, out_channels: 256}")
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding.fixes == (_fix(("stages", 0, "width"), 100, 96),)
+
+
+def test_ag202_agreeing_notations_are_silent() -> None:
+    resnext = _spec(
+        "{blocks: 3, planes: 64, width: 128, out_channels: 256, groups: 32, group_width: 4}",
+        defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+    )
+    assert _run(rules.notation_agrees, resnext) == []
+
+
+# --- AG203 stride_one_or_two ---------------------------------------------------------------------
+
+
+def test_ag203_stride_three() -> None:
+    text = _spec(
+        "{blocks: 2, planes: 64}",
+        "{blocks: 2, planes: 128, stride: 3}",
+        "{blocks: 2, planes: 256, stride: 2}",
+        defaults="{block: basic}",
+    )
+    (finding,) = _run(rules.stride_one_or_two, text)
+    loc = ("stages", 1, "stride")
+    assert finding == Finding(
+        "AG203",
+        "layer2 (stages[1]) has stride 3; expected 1 (keep the map) or 2 (halve it)",
+        loc,
+        fixes=(_fix(loc, 3, 2), _fix(loc, 3, 1)),
+    )
+
+
+# --- AG204 map_not_exhausted ---------------------------------------------------------------------
+
+
+def test_ag204_map_already_one_by_one() -> None:
+    # 16 / 4 (stem) = 4 at layer1, 2 after layer2, 1 after layer3: layer4 halves 1x1.
+    # The output reduction is 4 * 8 = 32: an input of 32 / 2 + 1 = 17 leaves layer4 a 2x2 map,
+    # and 32 halves every map exactly.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128, stride: 2}",
+        "{blocks: 1, planes: 256, stride: 2}",
+        "{blocks: 1, planes: 512, stride: 2}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 16}\n",
+    )
+    (finding,) = _run(rules.map_not_exhausted, text)
+    assert finding == Finding(
+        "AG204",
+        "layer4 (stages[3]) halves a map that is already 1x1 for an input of 16x16; "
+        "expected stride 1 here or an input of at least 17x17 (32x32 halves every map "
+        "exactly)",
+        ("stages", 3, "stride"),
+        fixes=(
+            _fix(("stages", 3, "stride"), 2, 1),
+            _fix(("input", "image_size"), 16, 32),
+        ),
+    )
+
+
+def test_ag204_two_stages_on_a_one_by_one_map() -> None:
+    # Input 8: 2 at layer1, 1 after layer2; layers 3 and 4 halve 1x1 maps. Needed 32 / 2 + 1.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128, stride: 2}",
+        "{blocks: 1, planes: 256, stride: 2}",
+        "{blocks: 1, planes: 512, stride: 2}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 8}\n",
+    )
+    findings = _run(rules.map_not_exhausted, text)
+    assert [f.loc for f in findings] == [("stages", 2, "stride"), ("stages", 3, "stride")]
+    assert all("an input of 8x8" in f.message and "at least 17x17" in f.message for f in findings)
+
+
+def test_ag204_dilated_and_stride_one_stages_do_not_count() -> None:
+    # Input 16: layer1 4x4, layer2 halves to 2x2, layer3 dilates instead: never 1x1.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128, stride: 2}",
+        "{blocks: 1, planes: 256, stride: 2, dilate: true}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 16}\n",
+    )
+    assert _run(rules.map_not_exhausted, text) == []
+    only_ones = _spec("{blocks: 1, planes: 64}", defaults="{block: basic}", extra="input: {image_size: 4}\n")
+    assert _run(rules.map_not_exhausted, only_ones) == []
+
+
+def test_ag204_input_just_large_enough_is_silent() -> None:
+    # 17: 5 at layer1, 3, 2, and layer4 halves a 2x2 map.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128, stride: 2}",
+        "{blocks: 1, planes: 256, stride: 2}",
+        "{blocks: 1, planes: 512, stride: 2}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 17}\n",
+    )
+    assert _run(rules.map_not_exhausted, text) == []
+
+
+# --- AG205 basic_block_not_grouped ---------------------------------------------------------------
+
+
+def test_ag205_grouped_basic_block() -> None:
+    text = _spec("{blocks: 2, planes: 64}", defaults="{block: basic, cardinality: 4}")
+    (finding,) = _run(rules.basic_block_not_grouped, text)
+    assert finding == Finding(
+        "AG205",
+        "layer1 (stages[0]) groups a basic block into 4; a grouped depth-2 block collapses to "
+        "a plain wide one (Xie et al., 3.3) and torchvision refuses it; expected groups 1 or "
+        "bottleneck blocks",
+        ("defaults", "cardinality"),
+        fixes=(
+            _fix(("defaults", "cardinality"), 4, 1),
+            _fix(("defaults", "block"), "basic", "bottleneck"),
+        ),
+    )
+
+
+def test_ag205_basic_block_with_two_widths() -> None:
+    text = _spec(
+        "{blocks: 2, width: 64, out_channels: 128}", defaults="{block: basic}"
+    )
+    (finding,) = _run(rules.basic_block_not_grouped, text)
+    assert finding == Finding(
+        "AG205",
+        "layer1 (stages[0]) gives a basic block inner width 64 and output 128; torchvision's "
+        "basic block has one width; expected 128",
+        ("stages", 0, "width"),
+        fixes=(_fix(("stages", 0, "width"), 64, 128),),
+    )
+
+
+def test_ag205_checks_basic_stages_after_bottleneck_ones() -> None:
+    text = _spec(
+        "{blocks: 2, planes: 64, block: bottleneck, groups: 4}",
+        "{blocks: 2, planes: 64, block: basic, groups: 4}",
+        defaults="{block: bottleneck}",
+    )
+    (finding,) = _run(rules.basic_block_not_grouped, text)
+    assert finding.loc == ("stages", 1, "groups")
+    assert finding.fixes == (
+        _fix(("stages", 1, "groups"), 4, 1),
+        _fix(("stages", 1, "block"), "basic", "bottleneck"),
+    )
+
+
+def test_ag205_plain_basic_blocks_are_silent() -> None:
+    assert _run(rules.basic_block_not_grouped, _spec("{blocks: 2, planes: 64}", defaults="{block: basic}")) == []
