@@ -749,3 +749,157 @@ def test_ag205_checks_basic_stages_after_bottleneck_ones() -> None:
 
 def test_ag205_plain_basic_blocks_are_silent() -> None:
     assert _run(rules.basic_block_not_grouped, _spec("{blocks: 2, planes: 64}", defaults="{block: basic}")) == []
+
+
+# --- AG206 width_not_zero ------------------------------------------------------------------------
+
+
+def test_ag206_width_rounds_to_zero() -> None:
+    # int(8 * 4 / 64) * 32 = 0. Planes ceil(64 / 4) = 16 or base width ceil(64 / 8) = 8 make
+    # planes * base_width at least 64.
+    text = _spec("{blocks: 2, planes: 8}", defaults="{block: bottleneck, base_width: 4, cardinality: 32}")
+    (finding,) = _run(rules.width_not_zero, text)
+    assert finding == Finding(
+        "AG206",
+        "layer1 (stages[0]) width resolves to int(8 * 4 / 64) * 32 = 0 channels; expected "
+        "planes * base_width of at least 64",
+        ("defaults", "base_width"),
+        fixes=(_fix(("stages", 0, "planes"), 8, 16), _fix(("defaults", "base_width"), 4, 8)),
+        clause="a width that rounds to 0 (AG206)",
+    )
+
+
+def test_ag206_what_the_other_stages_expect_comes_first() -> None:
+    # layer1 has width int(64 * 4 / 64) * 32 = 128 and outputs 256: layer2 is expected to have
+    # width 256 and outputs 512, i.e. planes 512 / 4 = 128, or base width 64 * 8 / 8 = 64
+    # (256 / 32 = 8 channels a group).
+    text = _spec(
+        "{blocks: 2, planes: 64}",
+        "{blocks: 2, planes: 8, stride: 2}",
+        defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
+    )
+    (finding,) = _run(rules.width_not_zero, text)
+    planes, base_width = ("stages", 1, "planes"), ("defaults", "base_width")
+    assert finding.message.startswith("layer2 (stages[1]) width resolves to int(8 * 4 / 64)")
+    assert finding.fixes == (
+        _fix(planes, 8, 128),
+        _fix(base_width, 4, 64),
+        _fix(planes, 8, 16),
+        _fix(base_width, 4, 8),
+    )
+
+
+def test_ag206_silent_for_non_zero_widths() -> None:
+    text = _spec("{blocks: 2, planes: 16}", defaults="{block: bottleneck, base_width: 4, cardinality: 32}")
+    assert _run(rules.width_not_zero, text) == []
+
+
+# --- AG207 norm_groups_divide --------------------------------------------------------------------
+
+
+def test_ag207_group_count_that_does_not_divide() -> None:
+    # Channels normalised: 64 (stem, layer1 conv1/conv2), 256 (conv3, shortcut); gcd 64.
+    # Divisors of 64 near 12: 8 and 16 (both 4 away, the smaller first), then 4. Only the first
+    # failing norm is reported (256 is no multiple of 12 either).
+    text = _spec("{blocks: 1, planes: 64}", extra="norm: {type: group, groups: 12}\n")
+    (finding,) = _run(rules.norm_groups_divide, text)
+    loc = ("norm", "groups")
+    assert finding == Finding(
+        "AG207",
+        "group norm of 64 channels (bn1) cannot make 12 groups; expected a group count that "
+        "divides every channel count (64, 256)",
+        loc,
+        fixes=(_fix(loc, 12, 8), _fix(loc, 12, 16), _fix(loc, 12, 4)),
+    )
+
+
+def test_ag207_group_size_that_does_not_divide() -> None:
+    # Divisors of 64 near 24: 16 and 32 (8 away), then 8.
+    text = _spec("{blocks: 1, planes: 64}", extra="norm: {type: group, group_size: 24}\n")
+    (finding,) = _run(rules.norm_groups_divide, text)
+    loc = ("norm", "group_size")
+    assert finding == Finding(
+        "AG207",
+        "group norm of 64 channels (bn1) cannot make groups of 24; expected a group_size that "
+        "divides every channel count (64, 256)",
+        loc,
+        fixes=(_fix(loc, 24, 16), _fix(loc, 24, 32), _fix(loc, 24, 8)),
+    )
+
+
+def test_ag207_first_failing_channel_count_after_passing_ones() -> None:
+    # 64 groups: the stem's 64 channels pass, layer1's 48 do not; gcd(48, 64, 192) = 16.
+    text = _spec("{blocks: 1, planes: 48}", extra="norm: {type: group, groups: 64}\n")
+    (finding,) = _run(rules.norm_groups_divide, text)
+    loc = ("norm", "groups")
+    # The path of a block's op is relative to its block: layer1.0's bn1.
+    assert finding.message == (
+        "group norm of 48 channels (bn1) cannot make 64 groups; expected a group "
+        "count that divides every channel count (48, 64, 192)"
+    )
+    assert finding.fixes == (_fix(loc, 64, 16), _fix(loc, 64, 8), _fix(loc, 64, 4))
+
+
+def test_ag207_silent_when_groups_divide_and_for_batch_norm() -> None:
+    group = _spec("{blocks: 1, planes: 64}", extra="norm: {type: group, groups: 32}\n")
+    assert _run(rules.norm_groups_divide, group) == []
+    batch = _spec("{blocks: 1, planes: 48}")
+    assert _run(rules.norm_groups_divide, batch) == []
+
+
+# --- AG208 stem_width ----------------------------------------------------------------------------
+
+
+def _stem(kind: str, width: int) -> str:
+    return _spec(
+        "{blocks: 1, planes: 64}",
+        defaults="{block: basic}",
+        extra=f"stem: {{type: {kind}, width: {width}}}\n",
+    )
+
+
+def test_ag208_deep_tiered_stem_with_an_empty_convolution() -> None:
+    # deep_tiered width 6: half 3, first 3 * (3 // 4) = 0 -> widths 0, 3, 6; least 8.
+    (finding,) = _run(rules.stem_width, _stem("deep_tiered", 6))
+    loc = ("stem", "width")
+    assert finding == Finding(
+        "AG208",
+        "a deep_tiered stem of width 6 has convolutions of widths 0, 3, 6; expected an even "
+        "width of at least 8",
+        loc,
+        fixes=(_fix(loc, 6, 8),),
+    )
+
+
+def test_ag208_odd_deep_tiered_stem() -> None:
+    # width 9: half 4, first 3 -> 3, 4, 9; even widths around 9: 10 and 8 (8 is at least 8).
+    (finding,) = _run(rules.stem_width, _stem("deep_tiered", 9))
+    loc = ("stem", "width")
+    assert finding.message == (
+        "a deep_tiered stem of width 9 has convolutions of widths 3, 4, 9; expected an even "
+        "width of at least 8"
+    )
+    assert finding.fixes == (_fix(loc, 9, 10), _fix(loc, 9, 8))
+
+
+def test_ag208_odd_deep_stem() -> None:
+    # deep width 7: half 3 -> 3, 3, 7; least 2: 8 above, 6 below.
+    (finding,) = _run(rules.stem_width, _stem("deep", 7))
+    loc = ("stem", "width")
+    assert finding.message == (
+        "a deep stem of width 7 has convolutions of widths 3, 3, 7; expected an even width "
+        "of at least 2"
+    )
+    assert finding.fixes == (_fix(loc, 7, 8), _fix(loc, 7, 6))
+
+
+def test_ag208_below_the_least_width_is_not_proposed() -> None:
+    # deep_tiered 7: widths 0, 3, 7; 8 above; 6 below is under 8.
+    (finding,) = _run(rules.stem_width, _stem("deep_tiered", 7))
+    assert finding.fixes == (_fix(("stem", "width"), 7, 8),)
+
+
+def test_ag208_good_stems_are_silent() -> None:
+    assert _run(rules.stem_width, _stem("deep_tiered", 8)) == []  # 3, 4, 8
+    assert _run(rules.stem_width, _stem("deep", 64)) == []
+    assert _run(rules.stem_width, _stem("conv", 63)) == []  # one convolution, any width
