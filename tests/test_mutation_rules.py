@@ -147,7 +147,9 @@ def test_value_fixes_skip_the_old_value_and_need_a_location() -> None:
 
 def test_written_reads_where_the_spec_gives_a_field() -> None:
     stage = _plan(
-        _spec("{blocks: 2, planes: 64}", defaults="{block: bottleneck, cardinality: 32}")
+        _spec(
+            "{blocks: 2, planes: 64}", defaults="{block: bottleneck, cardinality: 32}"
+        )
     ).stages[0]
     assert rules._written(stage, "planes") == ("stages", 0, "planes")
     assert rules._written(stage, "cardinality") == ("defaults", "cardinality")
@@ -223,7 +225,10 @@ def test_sharing_takes_the_majority_of_each_run() -> None:
 def test_expectations_of_resnext50_are_its_own_figures() -> None:
     # ResNeXt-50 32x4d (Table 1): widths 128 256 512 1024, outputs 256 .. 2048, C = 32.
     plan = _plan(
-        _spec(*RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+        _spec(
+            *RESNET50_STAGES,
+            defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+        )
     )
     assert rules.expectations(plan) == {
         1: Expectation(128, 256, 32, "bottleneck"),
@@ -271,7 +276,9 @@ def test_stage_fixes_edit_every_key_the_spec_writes_in_its_own_notation() -> Non
     )
     # Asked for width 256 (what 128 x 32x4d makes): width 320 -> 256, and every guess from
     # 256 / 32 = 8 a group is the stage's own notation again, so nothing else changes.
-    assert rules.stage_fixes(stage, width=256) == (_fix(("stages", 1, "width"), 320, 256),)
+    assert rules.stage_fixes(stage, width=256) == (
+        _fix(("stages", 1, "width"), 320, 256),
+    )
 
 
 def test_stage_fixes_planes_from_output_channels_and_block_type() -> None:
@@ -306,7 +313,9 @@ def test_stage_fixes_explicit_keys() -> None:
         _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}")
     )
     stage = plan.stages[0]
-    assert rules.stage_fixes(stage, width=128) == (_fix(("stages", 0, "width"), 96, 128),)
+    assert rules.stage_fixes(stage, width=128) == (
+        _fix(("stages", 0, "width"), 96, 128),
+    )
     assert rules.stage_fixes(stage, width=96, groups=4, out_channels=512) == (
         _fix(("stages", 0, "out_channels"), 256, 512),
         _fix(("stages", 0, "groups"), 8, 4),
@@ -318,7 +327,10 @@ def test_stage_fixes_never_propose_zero() -> None:
     # ResNeXt 32x4d with planes 8: width int(8 * 4 / 64) * 32 = 0. Held to width 0 the
     # planes guess is ceil(64 * 0 / 4) = 0 and the base_width guess 0: neither is proposed.
     plan = _plan(
-        _spec("{blocks: 2, planes: 8}", defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+        _spec(
+            "{blocks: 2, planes: 8}",
+            defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+        )
     )
     stage = plan.stages[0]
     assert stage.width == 0
@@ -452,12 +464,15 @@ def test_ag201_basic_block_output_channels_are_split_too() -> None:
 
 def test_ag201_basic_block_groups_from_group_width_has_no_groups_key_to_edit() -> None:
     text = _spec(
-        "{blocks: 1, width: 64, group_width: 16, out_channels: 66}", defaults="{block: basic}"
+        "{blocks: 1, width: 64, group_width: 16, out_channels: 66}",
+        defaults="{block: basic}",
     )
     (finding,) = _run(rules.groups_divide_width, text)
     assert finding.loc == ("stages", 0, "group_width")
     assert finding.fixes == ()
-    assert finding.message.startswith("layer1 (stages[0]) splits output channels 66 into 4")
+    assert finding.message.startswith(
+        "layer1 (stages[0]) splits output channels 66 into 4"
+    )
 
 
 def test_ag201_bottleneck_output_channels_are_not_grouped() -> None:
@@ -466,9 +481,14 @@ def test_ag201_bottleneck_output_channels_are_not_grouped() -> None:
 
 
 def test_ag201_silent_on_resnext50_and_on_a_zero_width() -> None:
-    resnext = _spec(*RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+    resnext = _spec(
+        *RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}"
+    )
     assert _run(rules.groups_divide_width, resnext) == []
-    zero = _spec("{blocks: 2, planes: 8}", defaults="{block: bottleneck, cardinality: 32, base_width: 4}")
+    zero = _spec(
+        "{blocks: 2, planes: 8}",
+        defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+    )
     assert _run(rules.groups_divide_width, zero) == []
 
 
@@ -552,7 +572,9 @@ def test_ag202_output_channels_not_a_multiple_of_the_expansion() -> None:
 def test_ag202_basic_block_expansion_is_one() -> None:
     text = _spec("{blocks: 2, planes: 64, out_channels: 64}", defaults="{block: basic}")
     assert _run(rules.notation_agrees, text) == []
-    text = _spec("{blocks: 2, planes: 64, out_channels: 256}", defaults="{block: basic}")
+    text = _spec(
+        "{blocks: 2, planes: 64, out_channels: 256}", defaults="{block: basic}"
+    )
     (finding,) = _run(rules.notation_agrees, text)
     assert "planes 64 x expansion 1 makes 64" in finding.message
 
@@ -578,7 +600,9 @@ def test_ag202_groups_disagree_with_cardinality() -> None:
 
 def test_ag202_groups_times_group_width_is_not_the_width() -> None:
     # 8 groups of 16 = 128, width 96: 96 / 8 = 12 a group, or 96 / 16 = 6 groups, or width 128.
-    text = _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}")
+    text = _spec(
+        "{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}"
+    )
     (finding,) = _run(rules.notation_agrees, text)
     assert finding == Finding(
         "AG202",
@@ -596,7 +620,9 @@ def test_ag202_groups_times_group_width_is_not_the_width() -> None:
 
 def test_ag202_groups_times_group_width_neither_divides() -> None:
     # 8 x 12 = 96 against width 100: 100 / 8 and 100 / 12 are not whole; only width 96.
-    text = _spec("{blocks: 1, width: 100, groups: 8, group_width: 12, out_channels: 256}")
+    text = _spec(
+        "{blocks: 1, width: 100, groups: 8, group_width: 12, out_channels: 256}"
+    )
     (finding,) = _run(rules.notation_agrees, text)
     assert finding.fixes == (_fix(("stages", 0, "width"), 100, 96),)
 
@@ -669,8 +695,14 @@ def test_ag204_two_stages_on_a_one_by_one_map() -> None:
         extra="input: {image_size: 8}\n",
     )
     findings = _run(rules.map_not_exhausted, text)
-    assert [f.loc for f in findings] == [("stages", 2, "stride"), ("stages", 3, "stride")]
-    assert all("an input of 8x8" in f.message and "at least 17x17" in f.message for f in findings)
+    assert [f.loc for f in findings] == [
+        ("stages", 2, "stride"),
+        ("stages", 3, "stride"),
+    ]
+    assert all(
+        "an input of 8x8" in f.message and "at least 17x17" in f.message
+        for f in findings
+    )
 
 
 def test_ag204_dilated_and_stride_one_stages_do_not_count() -> None:
@@ -683,7 +715,11 @@ def test_ag204_dilated_and_stride_one_stages_do_not_count() -> None:
         extra="input: {image_size: 16}\n",
     )
     assert _run(rules.map_not_exhausted, text) == []
-    only_ones = _spec("{blocks: 1, planes: 64}", defaults="{block: basic}", extra="input: {image_size: 4}\n")
+    only_ones = _spec(
+        "{blocks: 1, planes: 64}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 4}\n",
+    )
     assert _run(rules.map_not_exhausted, only_ones) == []
 
 
@@ -720,9 +756,7 @@ def test_ag205_grouped_basic_block() -> None:
 
 
 def test_ag205_basic_block_with_two_widths() -> None:
-    text = _spec(
-        "{blocks: 2, width: 64, out_channels: 128}", defaults="{block: basic}"
-    )
+    text = _spec("{blocks: 2, width: 64, out_channels: 128}", defaults="{block: basic}")
     (finding,) = _run(rules.basic_block_not_grouped, text)
     assert finding == Finding(
         "AG205",
@@ -748,7 +782,13 @@ def test_ag205_checks_basic_stages_after_bottleneck_ones() -> None:
 
 
 def test_ag205_plain_basic_blocks_are_silent() -> None:
-    assert _run(rules.basic_block_not_grouped, _spec("{blocks: 2, planes: 64}", defaults="{block: basic}")) == []
+    assert (
+        _run(
+            rules.basic_block_not_grouped,
+            _spec("{blocks: 2, planes: 64}", defaults="{block: basic}"),
+        )
+        == []
+    )
 
 
 # --- AG206 width_not_zero ------------------------------------------------------------------------
@@ -757,14 +797,20 @@ def test_ag205_plain_basic_blocks_are_silent() -> None:
 def test_ag206_width_rounds_to_zero() -> None:
     # int(8 * 4 / 64) * 32 = 0. Planes ceil(64 / 4) = 16 or base width ceil(64 / 8) = 8 make
     # planes * base_width at least 64.
-    text = _spec("{blocks: 2, planes: 8}", defaults="{block: bottleneck, base_width: 4, cardinality: 32}")
+    text = _spec(
+        "{blocks: 2, planes: 8}",
+        defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
+    )
     (finding,) = _run(rules.width_not_zero, text)
     assert finding == Finding(
         "AG206",
         "layer1 (stages[0]) width resolves to int(8 * 4 / 64) * 32 = 0 channels; expected "
         "planes * base_width of at least 64",
         ("defaults", "base_width"),
-        fixes=(_fix(("stages", 0, "planes"), 8, 16), _fix(("defaults", "base_width"), 4, 8)),
+        fixes=(
+            _fix(("stages", 0, "planes"), 8, 16),
+            _fix(("defaults", "base_width"), 4, 8),
+        ),
         clause="a width that rounds to 0 (AG206)",
     )
 
@@ -780,7 +826,9 @@ def test_ag206_what_the_other_stages_expect_comes_first() -> None:
     )
     (finding,) = _run(rules.width_not_zero, text)
     planes, base_width = ("stages", 1, "planes"), ("defaults", "base_width")
-    assert finding.message.startswith("layer2 (stages[1]) width resolves to int(8 * 4 / 64)")
+    assert finding.message.startswith(
+        "layer2 (stages[1]) width resolves to int(8 * 4 / 64)"
+    )
     assert finding.fixes == (
         _fix(planes, 8, 128),
         _fix(base_width, 4, 64),
@@ -790,7 +838,10 @@ def test_ag206_what_the_other_stages_expect_comes_first() -> None:
 
 
 def test_ag206_silent_for_non_zero_widths() -> None:
-    text = _spec("{blocks: 2, planes: 16}", defaults="{block: bottleneck, base_width: 4, cardinality: 32}")
+    text = _spec(
+        "{blocks: 2, planes: 16}",
+        defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
+    )
     assert _run(rules.width_not_zero, text) == []
 
 
@@ -815,7 +866,9 @@ def test_ag207_group_count_that_does_not_divide() -> None:
 
 def test_ag207_group_size_that_does_not_divide() -> None:
     # Divisors of 64 near 24: 16 and 32 (8 away), then 8.
-    text = _spec("{blocks: 1, planes: 64}", extra="norm: {type: group, group_size: 24}\n")
+    text = _spec(
+        "{blocks: 1, planes: 64}", extra="norm: {type: group, group_size: 24}\n"
+    )
     (finding,) = _run(rules.norm_groups_divide, text)
     loc = ("norm", "group_size")
     assert finding == Finding(
@@ -903,3 +956,366 @@ def test_ag208_good_stems_are_silent() -> None:
     assert _run(rules.stem_width, _stem("deep_tiered", 8)) == []  # 3, 4, 8
     assert _run(rules.stem_width, _stem("deep", 64)) == []
     assert _run(rules.stem_width, _stem("conv", 63)) == []  # one convolution, any width
+
+
+# --- AG301-AG303 the design rules ----------------------------------------------------------------
+
+SAME = "blocks on maps of the same size share their hyper-parameters (rule i)"
+
+
+def _design(text: str) -> list[Finding]:
+    """Both design rules' findings, rule (i) first."""
+    plan, complexity = _compile(text)
+    return [
+        *rules.same_size_same_shape(plan, complexity),
+        *rules.halving_doubles(plan, complexity),
+    ]
+
+
+def test_halving_without_doubling_twice() -> None:
+    # planes 64 128 192 384: 64 and 128 vote 64, 192 and 384 vote 48; the tie goes to 64, so
+    # the rules expect 64 128 256 512. layer3 breaks rule (ii) against a trusted layer2; layer4
+    # doubles layer3's wrong value and is held to twice what the rules expect of layer3.
+    text = _spec(
+        "{blocks: 3, planes: 64}",
+        "{blocks: 4, planes: 128, stride: 2}",
+        "{blocks: 6, planes: 192, stride: 2}",
+        "{blocks: 3, planes: 384, stride: 2}",
+    )
+    plan, complexity = _compile(text)
+    assert list(rules.same_size_same_shape(plan, complexity)) == []
+    l3, l4 = ("stages", 2, "planes"), ("stages", 3, "planes")
+    s2, s3, s4 = (("stages", i, "stride") for i in (1, 2, 3))
+    layer3_fixes = (_fix(l3, 192, 256), _fix(s3, 2, 1), _fix(s2, 2, 1), _fix(s4, 2, 1))
+    layer4_fixes = (_fix(l4, 384, 512), _fix(s4, 2, 1), _fix(s3, 2, 1))
+    assert list(rules.halving_doubles(plan, complexity)) == [
+        Finding(
+            "AG302",
+            "layer3 (stages[2]) halves the map (28 -> 14) but the width goes 128 -> 192; "
+            "expected 256 (rule ii)",
+            l3,
+            fixes=layer3_fixes,
+            clause="width 192, not 256 (AG302, rule ii)",
+        ),
+        Finding(
+            "AG303",
+            "layer3 (stages[2]) halves the map (28 -> 14) but the output channels go "
+            "512 -> 768; expected 1024 (rule ii)",
+            l3,
+            fixes=layer3_fixes,
+            clause="output channels 768, not 1024 (AG303, rule ii)",
+        ),
+        Finding(
+            "AG302",
+            "layer4 (stages[3]) halves the map (14 -> 7) and has width 384; expected 512, "
+            "twice the 256 the rules expect of layer3 (stages[2]) (rule ii)",
+            l4,
+            fixes=layer4_fixes,
+            clause="width 384, not 512 (AG302, rule ii)",
+        ),
+        Finding(
+            "AG303",
+            "layer4 (stages[3]) halves the map (14 -> 7) and has output channels 1536; "
+            "expected 2048, twice the 1024 the rules expect of layer3 (stages[2]) (rule ii)",
+            l4,
+            fixes=layer4_fixes,
+            clause="output channels 1536, not 2048 (AG303, rule ii)",
+        ),
+    ]
+
+
+def test_same_size_changes_width() -> None:
+    # planes 64 then 128 on the same 56x56 map: a tie, the first wins; no stride is written.
+    text = _spec("{blocks: 3, planes: 64}", "{blocks: 3, planes: 128}")
+    plan, complexity = _compile(text)
+    assert list(rules.halving_doubles(plan, complexity)) == []
+    loc = ("stages", 1, "planes")
+    assert list(rules.same_size_same_shape(plan, complexity)) == [
+        Finding(
+            "AG301",
+            f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
+            f"width 64 -> 128; {SAME}; expected 64",
+            loc,
+            fixes=(_fix(loc, 128, 64),),
+            clause="width 128, not 64 (AG301, rule i)",
+        ),
+        Finding(
+            "AG301",
+            f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
+            f"output channels 256 -> 512; {SAME}; expected 256",
+            loc,
+            fixes=(_fix(loc, 128, 64),),
+            clause="output channels 512, not 256 (AG301, rule i)",
+        ),
+    ]
+
+
+def test_same_size_after_an_untrusted_stage() -> None:
+    # planes 64 64 96 96 64 on one map: 64 wins 3 to 2. layer3 changes a trusted 64; layer4
+    # follows layer3's wrong 96.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 96}",
+        "{blocks: 1, planes: 96}",
+        "{blocks: 1, planes: 64}",
+    )
+    widths = [f for f in _design(text) if f.clause.startswith("width")]
+    assert [(f.code, f.message) for f in widths] == [
+        (
+            "AG301",
+            f"layer3 (stages[2]) keeps the 56x56 map of layer2 (stages[1]) but changes its "
+            f"width 64 -> 96; {SAME}; expected 64",
+        ),
+        (
+            "AG301",
+            f"layer4 (stages[3]) keeps the 56x56 map of layer3 (stages[2]) and has width 96; "
+            f"{SAME}; expected 64",
+        ),
+    ]
+
+
+def test_first_stage_compared_with_the_next_on_the_same_map() -> None:
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128}",
+        "{blocks: 1, planes: 128}",
+    )
+    findings = _design(text)
+    assert [(f.code, f.loc, f.message) for f in findings] == [
+        (
+            "AG301",
+            ("stages", 0, "planes"),
+            f"layer1 (stages[0]) has width 64, but layer2 (stages[1]) on the same 56x56 map "
+            f"has 128; {SAME}; expected 128",
+        ),
+        (
+            "AG301",
+            ("stages", 0, "planes"),
+            f"layer1 (stages[0]) has output channels 256, but layer2 (stages[1]) on the same "
+            f"56x56 map has 512; {SAME}; expected 512",
+        ),
+    ]
+
+
+def test_first_stage_compared_with_the_next_that_halves() -> None:
+    # planes 32 128 256 (halving twice): 32 votes 32, 128 and 256 vote 64; layer1 should be 64.
+    text = _spec(
+        "{blocks: 1, planes: 32}",
+        "{blocks: 1, planes: 128, stride: 2}",
+        "{blocks: 1, planes: 256, stride: 2}",
+    )
+    fixes = (_fix(("stages", 0, "planes"), 32, 64), _fix(("stages", 1, "stride"), 2, 1))
+    assert [(f.code, f.message, f.fixes, f.clause) for f in _design(text)] == [
+        (
+            "AG302",
+            "layer1 (stages[0]) has width 32, but layer2 (stages[1]), which halves the map "
+            "after it, has 128; expected 64 (rule ii)",
+            fixes,
+            "width 32, not 64 (AG302, rule ii)",
+        ),
+        (
+            "AG303",
+            "layer1 (stages[0]) has output channels 128, but layer2 (stages[1]), which halves "
+            "the map after it, has 512; expected 256 (rule ii)",
+            fixes,
+            "output channels 128, not 256 (AG303, rule ii)",
+        ),
+    ]
+
+
+def test_dilated_stage_halves_the_map_nominally() -> None:
+    text = _spec(
+        "{blocks: 3, planes: 64}",
+        "{blocks: 4, planes: 128, stride: 2}",
+        "{blocks: 6, stride: 2, dilate: true, width: 128, out_channels: 512}",
+    )
+    findings = _design(text)
+    assert [(f.code, f.loc, f.message) for f in findings] == [
+        (
+            "AG302",
+            ("stages", 2, "width"),
+            "layer3 (stages[2]) halves the map (28 -> 14 nominally; dilation replaces the "
+            "stride) but the width goes 128 -> 128; expected 256 (rule ii)",
+        ),
+        (
+            "AG303",
+            ("stages", 2, "out_channels"),
+            "layer3 (stages[2]) halves the map (28 -> 14 nominally; dilation replaces the "
+            "stride) but the output channels go 512 -> 512; expected 1024 (rule ii)",
+        ),
+    ]
+
+
+def test_groups_are_shared_on_one_map() -> None:
+    text = _spec(
+        "{blocks: 1, width: 128, groups: 32, out_channels: 256}",
+        "{blocks: 1, width: 128, groups: 16, out_channels: 256}",
+        "{blocks: 1, width: 128, groups: 32, out_channels: 256}",
+    )
+    loc = ("stages", 1, "groups")
+    assert _design(text) == [
+        Finding(
+            "AG301",
+            f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
+            f"groups 32 -> 16; {SAME}; expected 32",
+            loc,
+            # 128 / 32 = 4 channels a group would be written nowhere: only the groups edit.
+            fixes=(_fix(loc, 16, 32),),
+            clause="groups 16, not 32 (AG301, rule i)",
+        )
+    ]
+
+
+def test_groups_may_change_where_the_map_halves() -> None:
+    # Rule (ii) constrains widths; a stage that halves starts a new run for the groups.
+    text = _spec(
+        "{blocks: 1, width: 128, groups: 32, out_channels: 256}",
+        "{blocks: 1, width: 256, groups: 16, out_channels: 512, stride: 2}",
+    )
+    assert _design(text) == []
+
+
+def test_block_type_is_shared_on_one_map() -> None:
+    # basic planes 64 is width 64 and outputs 64; as a bottleneck the outputs would be 256.
+    text = _spec(
+        "{blocks: 1, planes: 64, block: basic}",
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 64}",
+    )
+    findings = _design(text)
+    assert [(f.loc, f.message) for f in findings] == [
+        (
+            ("stages", 0, "block"),
+            f"layer1 (stages[0]) has block type basic, but layer2 (stages[1]) on the same "
+            f"56x56 map has bottleneck; {SAME}; expected bottleneck",
+        ),
+        (
+            ("stages", 0, "planes"),
+            f"layer1 (stages[0]) has output channels 64, but layer2 (stages[1]) on the same "
+            f"56x56 map has 256; {SAME}; expected 256",
+        ),
+    ]
+    assert findings[0].fixes == (_fix(("stages", 0, "block"), "basic", "bottleneck"),)
+    assert findings[0].clause == "block type basic, not bottleneck (AG301, rule i)"
+
+
+def test_a_stride_written_in_the_defaults_is_not_proposed() -> None:
+    # Every stage halves (defaults: stride 2); the first stage never doubles: 64 128 256.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128}",
+        "{blocks: 1, planes: 192}",
+        defaults="{block: bottleneck, stride: 2}",
+    )
+    findings = _design(text)
+    assert [f.clause for f in findings] == [
+        "width 192, not 256 (AG302, rule ii)",
+        "output channels 768, not 1024 (AG303, rule ii)",
+    ]
+    assert findings[0].fixes == (_fix(("stages", 2, "planes"), 192, 256),)
+
+
+def test_a_stride_three_separates_the_design_rules() -> None:
+    # layer2 starts a segment of its own: it is not held to double layer1.
+    text = _spec("{blocks: 1, planes: 64}", "{blocks: 1, planes: 96, stride: 3}")
+    assert _design(text) == []
+
+
+def test_resnet50_and_resnext50_follow_the_design_rules() -> None:
+    assert _design(_spec(*RESNET50_STAGES)) == []
+    resnext = _spec(
+        *RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}"
+    )
+    assert _design(resnext) == []
+
+
+# --- AG401 cost_balance --------------------------------------------------------------------------
+
+# One block a stage; MACs of a bottleneck block (torchvision V1.5: stride in the 3x3) with its
+# 1x1 shortcut, at 56x56 = 3,136 and 28x28 = 784 positions.
+GROUP_WIDTH_STAGES = (
+    # 64 -> 96 (12 groups of 8) -> 256: 64*96*3136 + 9*8*96*3136 + 96*256*3136 + 64*256*3136
+    # = 19,267,584 + 21,676,032 + 77,070,336 + 51,380,224 = 169,394,176
+    "{blocks: 1, width: 96, group_width: 8, out_channels: 256}",
+    # 256 -> 200 (8 groups of 25) -> 512, stride 2: 256*200*3136 + 9*25*200*784
+    # + 200*512*784 + 256*512*784 = 160,563,200 + 35,280,000 + 80,281,600 + 102,760,448
+    # = 378,885,248
+    "{blocks: 1, width: 200, group_width: 24, out_channels: 512, stride: 2}",
+)
+
+
+def test_ag401_cost_spread_above_two() -> None:
+    # 378,885,248 / 169,394,176 = 2.24
+    (finding,) = _run(rules.cost_balance, _spec(*GROUP_WIDTH_STAGES))
+    assert finding == Finding(
+        "AG401",
+        "a block of layer2 (stages[1]) costs 378.9 M MACs and one of layer1 (stages[0]) "
+        "169.4 M, a 2.2x spread; expected at most 2.0x, which doubling the width at each "
+        "halving keeps",
+        ("stages",),
+        at_key=True,
+    )
+
+
+def test_ag401_costliest_first_with_thousands_separators() -> None:
+    # layer1, 64 -> 256 -> 1024 at 56x56: 64*256*3136 + 9*256*256*3136 + 256*1024*3136
+    # + 64*1024*3136 = 51,380,224 + 1,849,688,064 + 822,083,584 + 205,520,896 = 2,928,672,768.
+    # layer2, 1024 -> 64 -> 256, stride 2: 1024*64*3136 + 9*64*64*784 + 64*256*784
+    # + 1024*256*784 = 205,520,896 + 28,901,376 + 12,845,056 + 205,520,896 = 452,788,224.
+    # 2,928,672,768 / 452,788,224 = 6.47.
+    text = _spec("{blocks: 1, planes: 256}", "{blocks: 1, planes: 64, stride: 2}")
+    (finding,) = _run(rules.cost_balance, text)
+    assert finding.message == (
+        "a block of layer1 (stages[0]) costs 2,928.7 M MACs and one of layer2 (stages[1]) "
+        "452.8 M, a 6.5x spread; expected at most 2.0x, which doubling the width at each "
+        "halving keeps"
+    )
+
+
+def test_ag401_doubling_keeps_the_cost_within_two() -> None:
+    # layer1 planes 64: 64*64*3136 + 9*64*64*3136 + 64*256*3136 + 64*256*3136 = 231,211,008;
+    # layer2 planes 128, stride 2: 256*128*3136 + 9*128*128*784 + 128*512*784 + 256*512*784
+    # = 372,506,624; 1.6x.
+    assert rules.BALANCE_THRESHOLD == 2.0
+    text = _spec("{blocks: 1, planes: 64}", "{blocks: 1, planes: 128, stride: 2}")
+    assert _run(rules.cost_balance, text) == []
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+def test_check_runs_every_rule_in_order_for_resnext_specs() -> None:
+    plan, complexity = _compile(_spec(*GROUP_WIDTH_STAGES))
+    assert plan.design_space == "resnext"
+    assert [f.code for f in rules.check(plan, complexity)] == [
+        "AG201",
+        "AG302",
+        "AG401",
+    ]
+
+
+def test_check_swaps_the_resnext_rules_for_the_space_rules_elsewhere() -> None:
+    # An AnyNet whose width goes 64 -> 60 while halving: no rule (ii) or cost finding, but
+    # the space rules: 60 is no multiple of 8 (AG501), the width shrinks (AG502), and the group
+    # widths 16 and 20 differ (AG503).
+    text = (
+        "name: t\n"
+        "design_space: anynet\n"
+        "defaults: {block: regnet, stride: 2}\n"
+        "stages:\n"
+        "  - {blocks: 2, width: 64, group_width: 16, out_channels: 64}\n"
+        "  - {blocks: 2, width: 60, group_width: 20, out_channels: 60}\n"
+    )
+    plan, complexity = _compile(text)
+    assert plan.design_space == "anynet"
+    assert sorted(f.code for f in rules.check(plan, complexity)) == [
+        "AG501",
+        "AG502",
+        "AG503",
+    ]
+    assert rules.RESNEXT_RULES == (
+        rules.same_size_same_shape,
+        rules.halving_doubles,
+        rules.cost_balance,
+    )
