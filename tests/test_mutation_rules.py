@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-import pytest
-
 from archgen import limits, rules
 from archgen.complexity import Complexity, analyse
 from archgen.diagnostics import Fix
@@ -1314,8 +1312,8 @@ def test_check_swaps_the_resnext_rules_for_the_space_rules_elsewhere() -> None:
         "AG502",
         "AG503",
     ]
-    assert rules.RESNEXT_RULES == (
+    assert (
         rules.same_size_same_shape,
         rules.halving_doubles,
         rules.cost_balance,
-    )
+    ) == rules.RESNEXT_RULES
