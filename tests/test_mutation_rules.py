@@ -1317,3 +1317,61 @@ def test_check_swaps_the_resnext_rules_for_the_space_rules_elsewhere() -> None:
         rules.halving_doubles,
         rules.cost_balance,
     ) == rules.RESNEXT_RULES
+
+
+# --- AG204, more inputs --------------------------------------------------------------------------
+
+
+def test_ag204_exact_input_is_the_least_one() -> None:
+    # A stride-1, unpooled stem: layer2 is the only stride, reduction 2; an input of
+    # 2 / 2 + 1 = 2 is both the least and the exact one, said once.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 128, stride: 2}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 1}\nstem: {kernel_size: 3, stride: 1, pool: none}\n",
+    )
+    (finding,) = _run(rules.map_not_exhausted, text)
+    assert finding.message == (
+        "layer2 (stages[1]) halves a map that is already 1x1 for an input of 1x1; expected "
+        "stride 1 here or an input of at least 2x2"
+    )
+    assert finding.fixes == (
+        _fix(("stages", 1, "stride"), 2, 1),
+        _fix(("input", "image_size"), 1, 2),
+    )
+
+
+def test_ag204_stride_three_divides_the_reduction() -> None:
+    # Input 4: 1x1 at layer1; layer2 strides 3, reduction 4 * 3 = 12: the least input is
+    # 12 / 3 + 1 = 5, the exact one 12.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 64, stride: 3}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 4}\n",
+    )
+    (finding,) = _run(rules.map_not_exhausted, text)
+    assert finding.message == (
+        "layer2 (stages[1]) halves a map that is already 1x1 for an input of 4x4; expected "
+        "stride 1 here or an input of at least 5x5 (12x12 halves every map exactly)"
+    )
+    assert finding.fixes == (
+        _fix(("stages", 1, "stride"), 3, 1),
+        _fix(("input", "image_size"), 4, 12),
+    )
+
+
+def test_ag204_no_input_is_large_enough() -> None:
+    # 12 halvings after the stem's 4: reduction 16,384, least input 8,193 > 8,192.
+    # At 224: 56 at layer1, then 28 14 7 4 2 1: layers 8 to 13 halve a 1x1 map.
+    assert limits.MAX_IMAGE_SIZE == 8_192
+    stages = ["{blocks: 1, planes: 8}"] + ["{blocks: 1, planes: 8, stride: 2}"] * 12
+    text = _spec(*stages, defaults="{block: basic}")
+    findings = _run(rules.map_not_exhausted, text)
+    assert [f.loc for f in findings] == [("stages", i, "stride") for i in range(7, 13)]
+    assert findings[0].message == (
+        "layer8 (stages[7]) halves a map that is already 1x1 for an input of 224x224; "
+        "expected stride 1 here; no input up to 8192x8192 is large enough"
+    )
+    assert findings[0].fixes == (_fix(("stages", 7, "stride"), 2, 1),)
