@@ -1375,3 +1375,140 @@ def test_ag204_no_input_is_large_enough() -> None:
         "expected stride 1 here; no input up to 8192x8192 is large enough"
     )
     assert findings[0].fixes == (_fix(("stages", 7, "stride"), 2, 1),)
+
+
+# --- AG205, where the width comes from -----------------------------------------------------------
+
+
+def test_ag205_grouped_basic_block_by_group_width() -> None:
+    # width 64 in groups of 16: 4 groups; with 1 group the group width is 64.
+    text = _spec(
+        "{blocks: 1, width: 64, group_width: 16, out_channels: 64}", defaults="{block: basic}"
+    )
+    (finding,) = _run(rules.basic_block_not_grouped, text)
+    assert finding.loc == ("stages", 0, "group_width")
+    assert finding.fixes == (
+        _fix(("stages", 0, "group_width"), 16, 64),
+        _fix(("defaults", "block"), "basic", "bottleneck"),
+    )
+
+
+def test_ag205_basic_block_widened_by_base_width() -> None:
+    # planes 64 at base width 128: width int(64 * 128 / 64) = 128, outputs 64. Held to width 64:
+    # planes ceil(64 * 64 / 128) = 32, or base width ceil(64 * 64 / 64) = 64.
+    text = _spec("{blocks: 1, planes: 64}", defaults="{block: basic, base_width: 128}")
+    (finding,) = _run(rules.basic_block_not_grouped, text)
+    assert finding == Finding(
+        "AG205",
+        "layer1 (stages[0]) gives a basic block inner width 128 and output 64; torchvision's "
+        "basic block has one width; expected 64",
+        ("defaults", "base_width"),
+        fixes=(_fix(("stages", 0, "planes"), 64, 32), _fix(("defaults", "base_width"), 128, 64)),
+    )
+
+
+def test_ag205_basic_block_with_other_output_channels_points_at_planes() -> None:
+    # planes 64 is width 64; out_channels 128: held to width 128, planes 128.
+    text = _spec("{blocks: 1, planes: 64, out_channels: 128}", defaults="{block: basic}")
+    (finding,) = _run(rules.basic_block_not_grouped, text)
+    assert finding.loc == ("stages", 0, "planes")
+    assert finding.fixes == (_fix(("stages", 0, "planes"), 64, 128),)
+
+
+# --- AG206, more -----------------------------------------------------------------------------------
+
+
+def test_ag206_without_cardinality() -> None:
+    # int(1 * 32 / 64) * 1 = 0: planes ceil(64 / 32) = 2, or base width ceil(64 / 1) = 64.
+    text = _spec("{blocks: 1, planes: 1}", defaults="{block: bottleneck, base_width: 32}")
+    (finding,) = _run(rules.width_not_zero, text)
+    assert finding.message == (
+        "layer1 (stages[0]) width resolves to int(1 * 32 / 64) * 1 = 0 channels; expected "
+        "planes * base_width of at least 64"
+    )
+    assert finding.fixes == (
+        _fix(("stages", 0, "planes"), 1, 2),
+        _fix(("defaults", "base_width"), 32, 64),
+    )
+
+
+def test_ag206_expected_output_channels_give_their_own_planes() -> None:
+    # layer1: width 128, outputs 512 (written). layer2 (width 0, outputs 8 * 4 = 32) is held to
+    # width 256 and outputs 1024: planes 1024 / 4 = 256 from the outputs, 128 from the width
+    # (256 / 32 = 8 a group, ceil(64 * 8 / 4)), base width ceil(64 * 8 / 8) = 64.
+    text = _spec(
+        "{blocks: 2, planes: 64, out_channels: 512}",
+        "{blocks: 2, planes: 8, stride: 2}",
+        defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
+    )
+    (finding,) = _run(rules.width_not_zero, text)
+    planes, base_width = ("stages", 1, "planes"), ("defaults", "base_width")
+    assert finding.fixes == (
+        _fix(planes, 8, 256),
+        _fix(planes, 8, 128),
+        _fix(base_width, 4, 64),
+        _fix(planes, 8, 16),
+        _fix(base_width, 4, 8),
+    )
+
+
+# --- AG401, boundaries ---------------------------------------------------------------------------
+
+
+def test_ag401_rounds_megamacs_to_a_tenth() -> None:
+    # layer1, 64 -> 500 -> 2000 at 56x56: 3136 * (64*500 + 9*500*500 + 500*2000 + 64*2000)
+    # = 3136 * 3,410,000 = 10,693,760,000. layer2, 2000 -> 1000 -> 4000: 3136 * (2000*1000
+    # + 9*1000*1000 + 1000*4000 + 2000*4000) = 3136 * 23,000,000 = 72,128,000,000; 6.74x.
+    text = _spec("{blocks: 1, planes: 500}", "{blocks: 1, planes: 1000}")
+    (finding,) = _run(rules.cost_balance, text)
+    assert finding.message == (
+        "a block of layer2 (stages[1]) costs 72,128.0 M MACs and one of layer1 (stages[0]) "
+        "10,693.8 M, a 6.7x spread; expected at most 2.0x, which doubling the width at each "
+        "halving keeps"
+    )
+
+
+def test_ag401_a_spread_of_exactly_two_is_allowed() -> None:
+    # Basic blocks at 56x56 from the stem's 64 channels, no shortcut convolution:
+    # layer1 9*64*64*3136 * 2 = 231,211,008; layer2 (64 -> 128 -> 64) 9*64*128*3136
+    # + 9*128*64*3136 = 462,422,016: exactly twice.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, width: 128, out_channels: 64}",
+        defaults="{block: basic}",
+    )
+    assert _run(rules.cost_balance, text) == []
+
+
+def test_ag401_stages_of_equal_cost() -> None:
+    text = _spec(*["{blocks: 1, planes: 64}"] * 3, defaults="{block: basic}")
+    assert _run(rules.cost_balance, text) == []
+
+
+def test_ag401_a_stage_that_costs_nothing_is_no_reference() -> None:
+    # layer2 has width 0 and keeps layer1's 256 channels (no shortcut convolution): 0 MACs.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 8, out_channels: 256}",
+        defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
+    )
+    plan, complexity = _compile(text)
+    assert [cost.macs_per_block for cost in complexity.stages][1] == 0
+    assert list(rules.cost_balance(plan, complexity)) == []
+
+
+def test_ag401_a_stage_of_one_mac_a_block() -> None:
+    # Input 4: 1x1 maps. layer1 (basic, 64 -> 1 -> 1): 9*64 + 9*1 + 64 (shortcut) = 649.
+    # layer2 (planes 1 at base width 32: width 0, outputs 4), 4 blocks: only the first block's
+    # shortcut costs, 1 * 4 = 4 MACs: 1 a block.
+    text = _spec(
+        "{blocks: 1, width: 1, out_channels: 1, block: basic}",
+        "{blocks: 4, planes: 1, base_width: 32}",
+        extra="input: {image_size: 4}\n",
+    )
+    (finding,) = _run(rules.cost_balance, text)
+    assert finding.message == (
+        "a block of layer1 (stages[0]) costs 0.0 M MACs and one of layer2 (stages[1]) 0.0 M, "
+        "a 649.0x spread; expected at most 2.0x, which doubling the width at each halving "
+        "keeps"
+    )
