@@ -118,12 +118,16 @@ def test_divisors_near_orders_by_distance_then_size() -> None:
     assert rules._divisors_near(12, 3, count=4) == [3, 2, 4, 1]
     # The channel count itself is a divisor.
     assert rules._divisors_near(7, 7) == [7, 1]
+    # Nothing larger than the channel count, and nothing at all for no channels.
+    assert rules._divisors_near(1, 5) == [1]
+    assert rules._divisors_near(0, 4) == []
 
 
 def test_multiples_near_below_and_above() -> None:
     assert rules._multiples_near(200, 24) == [192, 216]
     assert rules._multiples_near(48, 24) == [48]
     assert rules._multiples_near(5, 8) == [8]  # 0 is never proposed
+    assert rules._multiples_near(1, 1) == [1]  # but 1 is
     # 65,536 (limits.MAX_CHANNELS) is allowed, one step above it is not.
     assert limits.MAX_CHANNELS == 65_536
     assert rules._multiples_near(65_535, 65_536) == [65_536]
@@ -1511,4 +1515,64 @@ def test_ag401_a_stage_of_one_mac_a_block() -> None:
         "a block of layer1 (stages[0]) costs 0.0 M MACs and one of layer2 (stages[1]) 0.0 M, "
         "a 649.0x spread; expected at most 2.0x, which doubling the width at each halving "
         "keeps"
+    )
+
+
+# --- fixes propose whole numbers, and the root cause with its outputs ----------------------------
+
+
+def _all_int(findings: list[Finding]) -> bool:
+    """Every proposed value of a numeric key is an int, as the spec's schema needs."""
+    return all(type(f.new) is int for finding in findings for f in finding.fixes)
+
+
+def test_ag202_fixes_are_integers() -> None:
+    out = _run(rules.notation_agrees, _spec("{blocks: 2, planes: 64, out_channels: 300}"))
+    assert out[0].fixes[1] == _fix(("stages", 0, "planes"), 64, 75)
+    both = _run(
+        rules.notation_agrees,
+        _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}"),
+    )
+    assert len(out) == 1
+    assert len(both) == 1
+    assert _all_int(out)
+    assert _all_int(both)
+
+
+def test_ag202_paper_width_of_zero_is_proposed_as_it_is() -> None:
+    # planes 8 at 32x4d makes int(8 * 4 / 64) * 32 = 0; keeping width 128: 128 / 32 = 4 a
+    # group -> planes ceil(64 * 4 / 4) = 64 or base width ceil(64 * 4 / 8) = 32.
+    text = _spec(
+        "{blocks: 1, planes: 8, width: 128}",
+        defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+    )
+    (finding,) = _run(rules.notation_agrees, text)
+    assert finding.message == (
+        "layer1 (stages[0]) gives width 128, but planes 8 with 32x4d makes "
+        "int(8 * 4 / 64) * 32 = 0; expected the two to agree"
+    )
+    assert finding.fixes == (
+        _fix(("stages", 0, "width"), 128, 0),
+        _fix(("stages", 0, "planes"), 8, 64),
+        _fix(("defaults", "base_width"), 4, 32),
+    )
+
+
+def test_ag201_root_cause_fix_includes_the_expected_output_channels() -> None:
+    # layer3 is held to width 512 and outputs 1024 (128 and 256 doubled twice).
+    text = _spec(
+        "{blocks: 1, width: 128, groups: 32, out_channels: 256}",
+        "{blocks: 1, width: 256, groups: 32, out_channels: 512, stride: 2}",
+        "{blocks: 1, width: 250, groups: 32, out_channels: 1000, stride: 2}",
+    )
+    (finding,) = _run(rules.groups_divide_width, text)
+    width, groups = ("stages", 2, "width"), ("stages", 2, "groups")
+    assert finding.fixes == (
+        _fix(width, 250, 512),
+        _fix(("stages", 2, "out_channels"), 1000, 1024),
+        _fix(groups, 32, 25),
+        _fix(groups, 32, 50),
+        _fix(groups, 32, 10),
+        _fix(width, 250, 224),
+        _fix(width, 250, 256),
     )
