@@ -1576,3 +1576,89 @@ def test_ag201_root_cause_fix_includes_the_expected_output_channels() -> None:
         _fix(width, 250, 224),
         _fix(width, 250, 256),
     )
+
+
+# --- the design rules, partners and fixes --------------------------------------------------------
+
+
+def test_design_fix_edits_an_explicit_width() -> None:
+    # widths 64 and 100 vote 64 and 50: the tie goes to 64, so layer2 should be 128.
+    text = _spec(
+        "{blocks: 1, width: 64, out_channels: 256}",
+        "{blocks: 1, width: 100, out_channels: 512, stride: 2}",
+    )
+    (finding,) = _design(text)
+    assert finding == Finding(
+        "AG302",
+        "layer2 (stages[1]) halves the map (56 -> 28) but the width goes 64 -> 100; "
+        "expected 128 (rule ii)",
+        ("stages", 1, "width"),
+        fixes=(_fix(("stages", 1, "width"), 100, 128), _fix(("stages", 1, "stride"), 2, 1)),
+        clause="width 100, not 128 (AG302, rule ii)",
+    )
+
+
+def test_design_fix_proposes_halving_where_stride_one_is_written() -> None:
+    text = _spec("{blocks: 3, planes: 64}", "{blocks: 3, planes: 128, stride: 1}")
+    findings = _design(text)
+    assert [f.clause for f in findings] == [
+        "width 128, not 64 (AG301, rule i)",
+        "output channels 512, not 256 (AG301, rule i)",
+    ]
+    assert findings[0].fixes == (
+        _fix(("stages", 1, "planes"), 128, 64),
+        _fix(("stages", 1, "stride"), 1, 2),
+    )
+
+
+def test_design_groups_of_a_stage_that_starts_a_run_are_held_to_the_next() -> None:
+    # layer2 halves and starts the 28x28 run layer2-layer4, whose groups are 16 32 32.
+    text = _spec(
+        "{blocks: 1, width: 128, groups: 32, out_channels: 256}",
+        "{blocks: 1, width: 256, groups: 16, out_channels: 512, stride: 2}",
+        "{blocks: 1, width: 256, groups: 32, out_channels: 512}",
+        "{blocks: 1, width: 256, groups: 32, out_channels: 512}",
+    )
+    assert _design(text) == [
+        Finding(
+            "AG301",
+            f"layer2 (stages[1]) has groups 16, but layer3 (stages[2]) on the same 28x28 map "
+            f"has 32; {SAME}; expected 32",
+            ("stages", 1, "groups"),
+            fixes=(_fix(("stages", 1, "groups"), 16, 32), _fix(("stages", 1, "stride"), 2, 1)),
+            clause="groups 16, not 32 (AG301, rule i)",
+        )
+    ]
+
+
+def test_design_block_of_a_stage_that_starts_a_run_is_held_to_the_next() -> None:
+    text = _spec(
+        "{blocks: 1, width: 128, out_channels: 256}",
+        "{blocks: 1, width: 256, out_channels: 512, stride: 2, block: basic}",
+        "{blocks: 1, width: 256, out_channels: 512}",
+        "{blocks: 1, width: 256, out_channels: 512}",
+    )
+    assert _design(text) == [
+        Finding(
+            "AG301",
+            f"layer2 (stages[1]) has block type basic, but layer3 (stages[2]) on the same "
+            f"28x28 map has bottleneck; {SAME}; expected bottleneck",
+            ("stages", 1, "block"),
+            fixes=(
+                _fix(("stages", 1, "block"), "basic", "bottleneck"),
+                _fix(("stages", 1, "stride"), 2, 1),
+            ),
+            clause="block type basic, not bottleneck (AG301, rule i)",
+        )
+    ]
+
+
+def test_design_nothing_expected_of_widths_that_all_round_to_zero() -> None:
+    # Both widths are int(8 * 4 / 64) * 32 = 0: no rule (ii) expectation for the width. The
+    # outputs 32 and 32 vote 32 and 16; the tie goes to 32, so layer2 should have 64.
+    text = _spec(
+        "{blocks: 1, planes: 8}",
+        "{blocks: 1, planes: 8, stride: 2}",
+        defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+    )
+    assert [f.clause for f in _design(text)] == ["output channels 32, not 64 (AG303, rule ii)"]
