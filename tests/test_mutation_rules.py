@@ -200,6 +200,13 @@ def test_doubling_first_stage_never_doubles_even_when_it_halves() -> None:
     assert rules._doubling(_stages(2, 2), [64, 128]) == [64, 128]
 
 
+def test_doubling_of_odd_values_and_of_one() -> None:
+    # 63 and 126 both vote 63 (126 / 2).
+    assert rules._doubling(_stages(1, 2), [63, 126]) == [63, 126]
+    # 1 votes 1, 4 votes 2: a tie, the first stage's 1 wins.
+    assert rules._doubling(_stages(1, 2), [1, 4]) == [1, 2]
+
+
 def test_doubling_ignores_zero_and_values_that_do_not_divide() -> None:
     assert rules._doubling(_stages(1, 2), [0, 128]) == [64, 128]
     assert rules._doubling(_stages(1, 2), [64, 127]) == [64, 128]
@@ -297,6 +304,12 @@ def test_stage_fixes_planes_from_output_channels_and_block_type() -> None:
     )
     # The block type as it is proposes no change of it.
     assert rules.stage_fixes(stage, block="bottleneck") == ()
+    # planes is an integer key: the proposals are ints, not 512.0.
+    proposed = [
+        *rules.stage_fixes(stage, out_channels=2048),
+        *rules.stage_fixes(stage, width=256, out_channels=2048, block="basic"),
+    ]
+    assert [type(fix.new) for fix in proposed] == [int, str, int]
 
 
 def test_stage_fixes_output_channels_not_a_multiple_of_the_expansion() -> None:
