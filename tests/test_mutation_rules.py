@@ -283,6 +283,7 @@ def test_stage_fixes_edit_every_key_the_spec_writes_in_its_own_notation() -> Non
         _fix(("stages", 1, "planes"), 128, 160),
         _fix(("defaults", "base_width"), 4, 5),
     )
+    assert all(type(fix.new) is int for fix in rules.stage_fixes(stage))
     # Asked for width 256 (what 128 x 32x4d makes): width 320 -> 256, and every guess from
     # 256 / 32 = 8 a group is the stage's own notation again, so nothing else changes.
     assert rules.stage_fixes(stage, width=256) == (
@@ -335,6 +336,30 @@ def test_stage_fixes_explicit_keys() -> None:
         _fix(("stages", 0, "out_channels"), 256, 512),
         _fix(("stages", 0, "groups"), 8, 4),
         _fix(("stages", 0, "group_width"), 16, 24),  # 96 / 4
+    )
+    assert all(type(fix.new) is int for fix in rules.stage_fixes(stage, groups=4))
+    # Width 100 in 8 groups has no whole group width: none is proposed.
+    assert rules.stage_fixes(stage, width=100) == (
+        _fix(("stages", 0, "width"), 96, 100),
+    )
+
+
+def test_stage_fixes_cardinality_from_one_channel_a_group() -> None:
+    # planes 16 at base width 4: int(16 * 4 / 64) = 1 channel a group, width 32 at C = 32.
+    # Held to width 64: cardinality 64 / 1 = 64, planes 64 / 32 = 2 a group -> ceil(64 * 2 / 4)
+    # = 32, base width ceil(64 * 2 / 16) = 8.
+    plan = _plan(
+        _spec(
+            "{blocks: 1, planes: 16}",
+            defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
+        )
+    )
+    stage = plan.stages[0]
+    assert stage.width == 32
+    assert rules.stage_fixes(stage, width=64) == (
+        _fix(("defaults", "cardinality"), 32, 64),
+        _fix(("stages", 0, "planes"), 16, 32),
+        _fix(("defaults", "base_width"), 4, 8),
     )
 
 
@@ -1400,7 +1425,8 @@ def test_ag204_no_input_is_large_enough() -> None:
 def test_ag205_grouped_basic_block_by_group_width() -> None:
     # width 64 in groups of 16: 4 groups; with 1 group the group width is 64.
     text = _spec(
-        "{blocks: 1, width: 64, group_width: 16, out_channels: 64}", defaults="{block: basic}"
+        "{blocks: 1, width: 64, group_width: 16, out_channels: 64}",
+        defaults="{block: basic}",
     )
     (finding,) = _run(rules.basic_block_not_grouped, text)
     assert finding.loc == ("stages", 0, "group_width")
@@ -1420,13 +1446,18 @@ def test_ag205_basic_block_widened_by_base_width() -> None:
         "layer1 (stages[0]) gives a basic block inner width 128 and output 64; torchvision's "
         "basic block has one width; expected 64",
         ("defaults", "base_width"),
-        fixes=(_fix(("stages", 0, "planes"), 64, 32), _fix(("defaults", "base_width"), 128, 64)),
+        fixes=(
+            _fix(("stages", 0, "planes"), 64, 32),
+            _fix(("defaults", "base_width"), 128, 64),
+        ),
     )
 
 
 def test_ag205_basic_block_with_other_output_channels_points_at_planes() -> None:
     # planes 64 is width 64; out_channels 128: held to width 128, planes 128.
-    text = _spec("{blocks: 1, planes: 64, out_channels: 128}", defaults="{block: basic}")
+    text = _spec(
+        "{blocks: 1, planes: 64, out_channels: 128}", defaults="{block: basic}"
+    )
     (finding,) = _run(rules.basic_block_not_grouped, text)
     assert finding.loc == ("stages", 0, "planes")
     assert finding.fixes == (_fix(("stages", 0, "planes"), 64, 128),)
@@ -1437,7 +1468,9 @@ def test_ag205_basic_block_with_other_output_channels_points_at_planes() -> None
 
 def test_ag206_without_cardinality() -> None:
     # int(1 * 32 / 64) * 1 = 0: planes ceil(64 / 32) = 2, or base width ceil(64 / 1) = 64.
-    text = _spec("{blocks: 1, planes: 1}", defaults="{block: bottleneck, base_width: 32}")
+    text = _spec(
+        "{blocks: 1, planes: 1}", defaults="{block: bottleneck, base_width: 32}"
+    )
     (finding,) = _run(rules.width_not_zero, text)
     assert finding.message == (
         "layer1 (stages[0]) width resolves to int(1 * 32 / 64) * 1 = 0 channels; expected "
@@ -1540,7 +1573,9 @@ def _all_int(findings: list[Finding]) -> bool:
 
 
 def test_ag202_fixes_are_integers() -> None:
-    out = _run(rules.notation_agrees, _spec("{blocks: 2, planes: 64, out_channels: 300}"))
+    out = _run(
+        rules.notation_agrees, _spec("{blocks: 2, planes: 64, out_channels: 300}")
+    )
     assert out[0].fixes[1] == _fix(("stages", 0, "planes"), 64, 75)
     both = _run(
         rules.notation_agrees,
@@ -1606,7 +1641,10 @@ def test_design_fix_edits_an_explicit_width() -> None:
         "layer2 (stages[1]) halves the map (56 -> 28) but the width goes 64 -> 100; "
         "expected 128 (rule ii)",
         ("stages", 1, "width"),
-        fixes=(_fix(("stages", 1, "width"), 100, 128), _fix(("stages", 1, "stride"), 2, 1)),
+        fixes=(
+            _fix(("stages", 1, "width"), 100, 128),
+            _fix(("stages", 1, "stride"), 2, 1),
+        ),
         clause="width 100, not 128 (AG302, rule ii)",
     )
 
@@ -1638,7 +1676,10 @@ def test_design_groups_of_a_stage_that_starts_a_run_are_held_to_the_next() -> No
             f"layer2 (stages[1]) has groups 16, but layer3 (stages[2]) on the same 28x28 map "
             f"has 32; {SAME}; expected 32",
             ("stages", 1, "groups"),
-            fixes=(_fix(("stages", 1, "groups"), 16, 32), _fix(("stages", 1, "stride"), 2, 1)),
+            fixes=(
+                _fix(("stages", 1, "groups"), 16, 32),
+                _fix(("stages", 1, "stride"), 2, 1),
+            ),
             clause="groups 16, not 32 (AG301, rule i)",
         )
     ]
@@ -1674,4 +1715,6 @@ def test_design_nothing_expected_of_widths_that_all_round_to_zero() -> None:
         "{blocks: 1, planes: 8, stride: 2}",
         defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
     )
-    assert [f.clause for f in _design(text)] == ["output channels 32, not 64 (AG303, rule ii)"]
+    assert [f.clause for f in _design(text)] == [
+        "output channels 32, not 64 (AG303, rule ii)"
+    ]
