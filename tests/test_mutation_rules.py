@@ -1718,3 +1718,20 @@ def test_design_nothing_expected_of_widths_that_all_round_to_zero() -> None:
     assert [f.clause for f in _design(text)] == [
         "output channels 32, not 64 (AG303, rule ii)"
     ]
+
+
+def test_ag204_the_largest_input_is_proposed() -> None:
+    # 11 halvings after the stem's 4: reduction 8,192; least input 8,192 / 2 + 1 = 4,097, and
+    # 8,192 (limits.MAX_IMAGE_SIZE itself) halves every map exactly.
+    stages = ["{blocks: 1, planes: 8}"] + ["{blocks: 1, planes: 8, stride: 2}"] * 11
+    findings = _run(rules.map_not_exhausted, _spec(*stages, defaults="{block: basic}"))
+    assert [f.loc for f in findings] == [("stages", i, "stride") for i in range(7, 12)]
+    assert findings[0].message == (
+        "layer8 (stages[7]) halves a map that is already 1x1 for an input of 224x224; "
+        "expected stride 1 here or an input of at least 4097x4097 (8192x8192 halves every "
+        "map exactly)"
+    )
+    assert findings[0].fixes == (
+        _fix(("stages", 7, "stride"), 2, 1),
+        _fix(("input", "image_size"), 224, 8192),
+    )
