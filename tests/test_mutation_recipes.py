@@ -199,6 +199,7 @@ def test_unlisted_stem_and_head_roles_drop_their_prefix_others_keep_it() -> None
     assert TV.name("head.drop") == "drop"
     assert TV.name("downsample.0") == "downsample.0"
     assert TV.name("conv1.bn") == "conv1.bn"
+    assert TV.name("stem.conv.bn") == "bn"  # the last component
 
 
 def test_norm_op_batch_and_group() -> None:
@@ -226,6 +227,10 @@ def test_conv_op_pads_to_keep_the_size_at_stride_1() -> None:
         "c", 8, 8, 3, 1, 2, 14, 14, dilation=2
     )
     assert conv_op("c", 8, 8, 5, 14) == _conv("c", 8, 8, 5, 1, 2, 14, 14)
+    # An even kernel: padding (2 - 1) // 2 = 0, so the map shrinks by one.
+    assert conv_op("c", 8, 8, 2, 14) == _conv("c", 8, 8, 2, 1, 0, 14, 13)
+    # Paddings are integers: they are written into the generated code.
+    assert type(conv_op("c", 8, 8, 3, 14).padding) is int
 
 
 def test_conv_op_explicit_padding_and_groups() -> None:
@@ -252,6 +257,7 @@ def test_make_divisible_rounds_like_timm() -> None:
     assert make_divisible(3.0, 8) == 8  # never below the divisor
     assert make_divisible(3.0, 8, round_limit=0.0) == 8
     assert make_divisible(2.5, 1, round_limit=0.0) == 3
+    assert make_divisible(10.0, 9) == 9  # 9 == 0.9 * 10: not below the limit, kept
 
 
 @pytest.mark.parametrize(
@@ -290,6 +296,8 @@ def test_se_hidden_widths_of_timm_seresnet50() -> None:
     assert se.hidden(100, 0.25, 1) == 25
     assert se.hidden(100, 0.25, None) == 24  # 25 + 4 -> 24 (round_limit 0)
     assert se.hidden(256, None, 5) == 15  # 16 + 2.5 -> 15
+    # 288 / 16 = 18 -> 16: timm's SE rounds with round_limit 0, no bump to 24.
+    assert se.hidden(288, None, None) == 16
 
 
 def test_eca_hidden_is_the_kernel() -> None:
@@ -330,6 +338,10 @@ def test_attention_op() -> None:
     op = attention_op("eca", 2048, 7, None, None)
     assert op == Attention("se", "eca", 2048, 7, 7)  # timm keeps the attribute 'se'
     assert _names(op) == {"hidden": ("eca_kernel", None, None)}
+    # The spec's ratio and divisor reach the recipe: 100 * 0.25 = 25 on a divisor of 1;
+    # the defaults would give 24 (divisor 8) or 6 (ratio 1/16).
+    assert attention_op("se", 100, 7, 0.25, 1) == Attention("se", "se", 100, 25, 7)
+    assert attention_op("se", 256, 7, 0.25, None) == Attention("se", "se", 256, 64, 7)
 
 
 # --- blocks ----------------------------------------------------------------------------------
@@ -430,6 +442,15 @@ def test_basic_block_of_torchvision_resnet18_layer2_first_block() -> None:
         "dilation": ("dilation", 1, None),
         "groups": ("groups", 1, None),
     }
+
+
+def test_block_attention_takes_the_specs_ratio_and_divisor() -> None:
+    args = _block_args(64, 100, 100, in_size=7, attention=("se", 0.25, 1))
+    assert BLOCKS["basic"].build(args, TIMM)[5] == Attention("se", "se", 100, 25, 7)
+    args = _block_args(64, 25, 100, in_size=7, attention=("se", 0.25, 1))
+    assert BLOCKS["bottleneck"].build(args, TIMM)[8] == Attention(
+        "se", "se", 100, 25, 7
+    )
 
 
 def test_basic_block_dilations_and_eca() -> None:
@@ -685,6 +706,26 @@ def test_timm_tiered_stem_with_a_conv_pool() -> None:
     assert len(ops) == 12
 
 
+def test_stem_channels_are_integers() -> None:
+    # Channel counts are written into the generated code: 32, not 32.0.
+    for kind in ("deep", "deep_tiered"):
+        ops = stem(StemArgs(kind, 3, 64, 3, 2, "max", 224), TIMM)
+        for op in ops:
+            if isinstance(op, Conv):
+                assert (
+                    type(op.in_channels) in (int, Sym) and type(op.out_channels) is int
+                )
+            if isinstance(op, Norm):
+                assert type(op.channels) is int
+
+
+def test_stem_max_pool_on_an_odd_map() -> None:
+    # 30 -> 7x7/2 conv -> 15 -> MaxPool2d(3, 2, 1) -> floor((15 + 2 - 3) / 2) + 1 = 8.
+    ops = stem(StemArgs("conv", 3, 64, 7, 2, "max", 30), TV)
+    assert ops[0].out_size == 15  # type: ignore[union-attr]
+    assert ops[-1] == Pool("maxpool", "max", 3, 2, 1, 15, 8)
+
+
 def test_deep_stem_stride_1() -> None:
     ops = stem(StemArgs("deep", 3, 64, 3, 1, "none", 32), TIMM)
     assert ops[0] == _conv("conv1.0", 3, 32, 3, 1, 1, 32, 32)
@@ -802,6 +843,11 @@ def test_expand_timm_rounding_of_the_bottleneck_width() -> None:
     assert _stages(p) == [(2, 64, 16)]
     assert _stages(dataclasses.replace(p, group_min_ratio=0.0)) == [(2, 32, 16)]
     # min_value wins when it exceeds the rounded width (timm make_divisible's max()).
+    # make_divisible(10, 9, min_value=0.9): 9 is exactly 0.9 * 10, not below it: kept.
+    exact = RegNetParams(
+        w0=10, wa=0, wm=2.0, depth=1, group_width=9, quantum=2, group_min_ratio=0.9
+    )
+    assert _stages(exact) == [(1, 9, 9)]
     big = RegNetParams(
         w0=16, wa=0, wm=2.0, depth=2, group_width=8, group_min_ratio=100.0
     )
@@ -900,6 +946,7 @@ def _valid(**changes: object) -> RegNetParams:
     [
         {},
         {"quantum": 1, "w0": 7},
+        {"quantum": 1, "w0": 1},
         {"w0": MAX_W0},
         {"w0": 8, "quantum": 8},
         {"wa": 0.0, "wm": 0.5},
@@ -1003,6 +1050,10 @@ def test_interval_membership() -> None:
     assert 256 in grid and 16 in grid and 12 not in grid
     assert 8 + 8 * 3 + 1e-10 in grid  # within the grid tolerance
     assert 8 + 8 * 3 + 1e-6 not in grid
+    assert 1e-9 not in Interval(0, 1, 1)  # the tolerance is strict
+    odd = Interval(1, 100, 4)  # a grid that starts off the multiples of its step
+    assert 5 in odd and 97 in odd
+    assert 3 not in odd and 7 not in odd
     assert 0.30000000000000004 in Interval(0, 1, 0.1)  # 3 steps, float noise tolerated
 
 
@@ -1120,6 +1171,9 @@ def test_bottleneck_b_matches_with_isclose() -> None:
         math.ldexp(1.0, -125) * 1.3,
         math.ldexp(1.0, -124) * 1.3,
         math.ldexp(1.0, -127) * 1.3,  # subnormal
+        math.ldexp(1.0, -127)
+        + math.ldexp(1.0, -150),  # subnormal tie: to even, 2**-127
+        math.ldexp(1.0, -126) + math.ldexp(1.0, -149),  # smallest normal, exact
         1.0 + math.ldexp(1.0, -24),  # a tie: rounds to even (1.0)
         1.0 + 3 * math.ldexp(1.0, -24),  # a tie: rounds to even (up)
         57.5,
