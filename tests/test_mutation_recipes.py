@@ -896,9 +896,9 @@ def test_expand_wa_zero_gives_one_stage_of_w0() -> None:
 
 
 def test_block_widths_refuse_a_width_beyond_float32() -> None:
-    # Unreachable through expand (validate_params bounds keep every width far below float32's maximum); the guard is
-    # checked on the private function: w0 = 1e20, wa = 1e38 -> ratio 1e18 of the second block,
-    # exponent round(ln 1e18 / ln 1e20) = 1, width 1e20 * 1e20 = 1e40 > float32's maximum.
+    # Unreachable through expand (validate_params's bounds keep widths far below float32's
+    # maximum); the guard is checked on the private function: w0 = 1e20, wa = 1e38 -> ratio 1e18
+    # of the second block, exponent round(ln 1e18 / ln 1e20) = 1, width 1e20 * 1e20 = 1e40.
     p = RegNetParams(w0=10**20, wa=1e38, wm=1e20, depth=2, group_width=8)
     with pytest.raises(ValueError) as info:
         regnet._block_widths(p)
