@@ -250,7 +250,7 @@ class BlockRecipe:
     """The naming table of timm's layout for networks of these blocks."""
 
 
-def _tail(args: BlockArgs, style: Style, size: int) -> tuple[Op, ...]:
+def _tail(args: BlockArgs, size: int) -> tuple[Op, ...]:
     """What follows a block's last norm: attention, then stochastic depth."""
     ops: list[Op] = []
     if args.attention is not None:
@@ -309,7 +309,7 @@ def bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
         style.act_op("act2", size),
         conv3,
         style.norm_op("bn3", out_ch, size),
-        *_tail(args, style, size),
+        *_tail(args, size),
     )
 
 
@@ -332,7 +332,7 @@ def basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
         style.act_op("act1", size),
         conv2,
         style.norm_op("bn2", out_ch, size),
-        *_tail(args, style, size),
+        *_tail(args, size),
     )
 
 
