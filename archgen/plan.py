@@ -241,7 +241,8 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
         given_pool if isinstance(given_pool, str) else ("max" if given_pool else "none")
     )
     stem_spec = spec.stem
-    if stem_spec.type != "conv" and ("kernel_size" in _given(document, ("stem",))):
+    # A stem type other than 'conv' is only ever written in a 'stem' mapping of the file.
+    if stem_spec.type != "conv" and "kernel_size" in document.data["stem"]:
         problems.append(
             document.diagnostic(
                 "AG108",
@@ -414,14 +415,6 @@ def _regnet_stages(
     return sources
 
 
-def _given(document: Document, loc: Loc) -> set[str]:
-    """Keys the file itself writes in the mapping at ``loc``."""
-    node: object = document.data
-    for part in loc:
-        node = node.get(part) if isinstance(node, dict) else None
-    return set(node) if isinstance(node, dict) else set()
-
-
 def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> Style:
     norm = spec.norm
     if norm.type != "group" and (
@@ -508,10 +501,12 @@ def _lower_stage(
     document: Document,
 ) -> StagePlan | Diagnostic:
     where = dict(origins)
-    loc: Loc = where.get("blocks", ("stages", index - 1))
+    # An expanded RegNet stage always resolves its block and widths, so only a written stage
+    # can be refused here, at its position in 'stages'.
+    loc: Loc = ("stages", index - 1)
     label = f"{style.stage_prefix}{index} (stages[{index - 1}])"
     recipe_name = merged.get("block")
-    if not isinstance(recipe_name, str) or recipe_name not in BLOCKS:
+    if not isinstance(recipe_name, str):  # validation allows only the keys of BLOCKS
         return document.diagnostic(
             "AG105",
             f"{label} has no block type; expected 'block: basic' or "

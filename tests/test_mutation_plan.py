@@ -773,7 +773,8 @@ def test_width_from_groups_and_group_width() -> None:
 
 
 @pytest.mark.parametrize(
-    ("width", "group_width", "groups"), [(64, 16, 4), (16, 16, 1), (8, 16, 1)]
+    ("width", "group_width", "groups"),
+    [(64, 16, 4), (40, 16, 2), (16, 16, 1), (8, 16, 1)],
 )
 def test_groups_from_group_width(width: int, group_width: int, groups: int) -> None:
     stage = _plan(
@@ -1062,3 +1063,72 @@ def test_odd_sizes_round_nominal_sizes_up() -> None:
     assert plan.stem_out_size == 57
     assert [s.nominal_out_size for s in plan.stages] == [57, 29, 15, 8]
     assert [s.out_size for s in plan.stages] == [57, 29, 15, 15]
+
+
+def test_regnet_se_ratio_sizes_the_squeeze_excitation() -> None:
+    # RegNetY's SE is round(se_ratio x the block's input width): 0.5 x 32 = 16 for s1's block.
+    plan = _plan(
+        REGNETY_004.read_text(encoding="utf-8").replace(
+            "se_ratio: 0.25", "se_ratio: 0.5"
+        )
+    )
+    se = _op(plan.stages[0].blocks[0].ops, "se")
+    assert isinstance(se, Attention) and (se.channels, se.hidden) == (48, 16)
+    assert plan.stages[0].origin("attention") == ("regnet", "se_ratio")
+
+
+def test_width_limit_of_an_expanded_regnet_points_at_the_bottleneck_ratio() -> None:
+    # wa = w0 = 4096, wm = 2: block widths 4096 and 8192 (u1 = 8192 = 4096 x 2^1). With a
+    # bottleneck ratio of 16 the second stage is int(8192 x 16) = 131,072 wide.
+    text = (
+        "name: net\nlayout: timm\n"
+        "regnet: {w0: 4096, wa: 4096, wm: 2, depth: 2, group_width: 8, bottleneck_ratio: 16}\n"
+    )
+    assert _problems(text) == [
+        (
+            "AG109",
+            "s2 (stages[1]) width comes to 131,072 channels from width; "
+            "archgen's limit is 65,536",
+            3,
+            81,
+        )
+    ]
+
+
+def test_channel_limit_of_an_expanded_regnet_points_at_wa() -> None:
+    # w0 = wa = 4096, wm = 16, 70 blocks: u_j = 4096 (1 + j) quantises to 4096 x 16^k for
+    # k = 0, 1, 2; the third stage has 1,048,576 output channels and, at a bottleneck ratio of
+    # 1/16, a width of 65,536 (exactly the limit).
+    text = (
+        "name: net\nlayout: timm\n"
+        "regnet: {w0: 4096, wa: 4096, wm: 16, depth: 70, group_width: 8, "
+        "bottleneck_ratio: 0.0625}\n"
+    )
+    assert _problems(text) == [
+        (
+            "AG109",
+            "s3 (stages[2]) output channels comes to 1,048,576 channels from out_channels; "
+            "archgen's limit is 65,536",
+            3,
+            24,
+        )
+    ]
+
+
+@pytest.mark.parametrize("field", ["base_width: 4", "cardinality: 2"])
+def test_width_limit_from_groups_names_a_written_paper_field(field: str) -> None:
+    text = (
+        "name: net\nstages:\n"
+        f"  - {{blocks: 1, groups: 4, group_width: 65536, out_channels: 64, {field}, "
+        "block: basic}\n"
+    )
+    name = field.split(":")[0]
+    assert _problems(text) == [
+        (
+            "AG109",
+            f"layer1 (stages[0]) width comes to 262,144 channels from {name}; "
+            "archgen's limit is 65,536",
+            3,
+            66 + len(name) + 2,
+        )
+    ]
