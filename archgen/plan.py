@@ -257,7 +257,7 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
             stem_spec.type,
             spec.input.channels,
             stem_spec.width,
-            stem_spec.kernel_size if stem_spec.type == "conv" else 3,
+            stem_spec.kernel_size,  # read by a 'conv' stem only
             stem_spec.stride,
             str(pool),
             spec.input.image_size,

@@ -360,6 +360,7 @@ def test_head_dropout_follows_whether_a_drop_rate_is_given(
         )
     )
     assert (Dropout("dropout", "dropout") in plan.head) is dropout
+    assert plan.drop_rate == (None if rate == "null" else float(rate))
     assert len(plan.head) == 2 + dropout
 
 
@@ -1131,4 +1132,14 @@ def test_width_limit_from_groups_names_a_written_paper_field(field: str) -> None
             3,
             66 + len(name) + 2,
         )
+    ]
+
+
+def test_every_failing_stage_is_reported() -> None:
+    text = (
+        "name: net\nstages:\n  - {blocks: 1, planes: 8}\n  - {blocks: 1, planes: 8}\n"
+    )
+    assert [(code, line, column) for code, _, line, column in _problems(text)] == [
+        ("AG105", 3, 5),
+        ("AG105", 4, 5),
     ]
