@@ -342,7 +342,6 @@ def _stage_sources(
             document.diagnostic(
                 "AG101",
                 "missing required key 'stages' (or 'regnet'); expected a list of stages",
-                (),
             )
         )
         return []
