@@ -241,7 +241,8 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
         given_pool if isinstance(given_pool, str) else ("max" if given_pool else "none")
     )
     stem_spec = spec.stem
-    if stem_spec.type != "conv" and ("kernel_size" in _given(document, ("stem",))):
+    # A stem type other than 'conv' is only ever written in a 'stem' mapping of the file.
+    if stem_spec.type != "conv" and "kernel_size" in document.data["stem"]:
         problems.append(
             document.diagnostic(
                 "AG108",
@@ -256,7 +257,7 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
             stem_spec.type,
             spec.input.channels,
             stem_spec.width,
-            stem_spec.kernel_size if stem_spec.type == "conv" else 3,
+            stem_spec.kernel_size,  # read by a 'conv' stem only
             stem_spec.stride,
             str(pool),
             spec.input.image_size,
@@ -341,7 +342,6 @@ def _stage_sources(
             document.diagnostic(
                 "AG101",
                 "missing required key 'stages' (or 'regnet'); expected a list of stages",
-                (),
             )
         )
         return []
@@ -412,14 +412,6 @@ def _regnet_stages(
         )
         sources.append((stage.depth, merged, origins))
     return sources
-
-
-def _given(document: Document, loc: Loc) -> set[str]:
-    """Keys the file itself writes in the mapping at ``loc``."""
-    node: object = document.data
-    for part in loc:
-        node = node.get(part) if isinstance(node, dict) else None
-    return set(node) if isinstance(node, dict) else set()
 
 
 def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> Style:
@@ -508,10 +500,12 @@ def _lower_stage(
     document: Document,
 ) -> StagePlan | Diagnostic:
     where = dict(origins)
-    loc: Loc = where.get("blocks", ("stages", index - 1))
+    # An expanded RegNet stage always resolves its block and widths, so only a written stage
+    # can be refused here, at its position in 'stages'.
+    loc: Loc = ("stages", index - 1)
     label = f"{style.stage_prefix}{index} (stages[{index - 1}])"
     recipe_name = merged.get("block")
-    if not isinstance(recipe_name, str) or recipe_name not in BLOCKS:
+    if not isinstance(recipe_name, str):  # validation allows only the keys of BLOCKS
         return document.diagnostic(
             "AG105",
             f"{label} has no block type; expected 'block: basic' or "
