@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,7 @@ from archgen.header import Header, comment_text, make_header, read_header, sha25
 from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Pool, Sym
 from archgen.pipeline import compile_spec
 from archgen.plan import NetworkPlan
+from archgen.recipes import ATTENTIONS, BLOCKS
 from archgen.render import LAYOUT_NAMES, docstring_text, render, template_dir
 from archgen.view import (
     FOLDABLE,
@@ -949,3 +951,369 @@ def test_block_expr_indexes_the_schedule_by_position_or_loop_variable() -> None:
 )
 def test_run_expr_repeats_a_run_of_identical_blocks(call: BlockCall, text: str) -> None:
     assert run_expr(call) == text
+
+
+# --- view: build_view on the zoo ------------------------------------------------------------------
+
+
+def test_resnet18_view_runs_identical_basic_blocks() -> None:
+    # torchvision resnet18: [2, 2, 2, 2] BasicBlocks of 64, 128, 256, 512 channels; each later
+    # stage opens with a stride-2 block whose projection is a 1x1 convolution and a batch norm.
+    view = _view("resnet18")
+    assert _calls_of(view) == [
+        [("BasicBlock(64, 64)", 2, None)],
+        [
+            ("BasicBlock(64, 128, stride=2, downsample=projection(64, 128, stride=2))", 1, None),
+            ("BasicBlock(128, 128)", 1, None),
+        ],
+        [
+            ("BasicBlock(128, 256, stride=2, downsample=projection(128, 256, stride=2))", 1, None),
+            ("BasicBlock(256, 256)", 1, None),
+        ],
+        [
+            ("BasicBlock(256, 512, stride=2, downsample=projection(256, 512, stride=2))", 1, None),
+            ("BasicBlock(512, 512)", 1, None),
+        ],
+    ]
+    assert [stage.stage.name for stage in view.stages] == ["layer1", "layer2", "layer3", "layer4"]
+
+
+def test_resnet18_block_class_and_shortcut() -> None:
+    view = _view("resnet18")
+    (block,) = view.block_classes
+    assert block.name == "BasicBlock"
+    # a BasicBlock's width is its output channels: no width parameter
+    assert _declarations(block.params) == [
+        "in_channels: int",
+        "out_channels: int",
+        "stride: int = 1",
+        "downsample: nn.Module | None = None",
+    ]
+    assert block.calls == ("conv1", "bn1", "relu", "conv2", "bn2")
+    assert [m.attr for m in block.members] == ["conv1", "bn1", "relu", "conv2", "bn2"]
+    assert block.residual_act == "relu"
+    assert block.zero_init == "bn2"
+    assert block.takes_downsample is True
+    assert block.fuse == (("self.conv1", "self.bn1"), ("self.conv2", "self.bn2"))
+    assert block.fuse_downsample == (("self.downsample[0]", "self.downsample[1]"),)
+    assert block.folds is True
+    assert len(block.blocks) == 8
+    assert block.scope.params == {"in_channels", "out_channels", "stride", "downsample"}
+    (shortcut,) = view.shortcuts
+    assert shortcut.name == "projection"
+    assert _declarations(shortcut.params) == [
+        "in_channels: int",
+        "out_channels: int",
+        "stride: int = 1",
+    ]
+    assert shortcut.member.attr == "downsample"
+    assert [op.path for op in shortcut.member.ops] == ["downsample.0", "downsample.1"]
+    assert shortcut.scope.params == {"in_channels", "out_channels", "stride"}
+
+
+def test_resnet18_module_view() -> None:
+    view = _view("resnet18")
+    assert [(m.attr, m.sequential) for m in view.stem] == [
+        ("conv1", False),
+        ("bn1", False),
+        ("relu", False),
+        ("maxpool", False),
+    ]
+    assert view.stem_calls == ("conv1", "bn1", "relu", "maxpool")
+    assert view.stem_fuse == (("self.conv1", "self.bn1"),)
+    assert view.stem_tap == "relu"
+    assert view.network.params == {"in_channels", "num_classes"}
+    assert view.norm_classes == ("nn.BatchNorm2d",)
+    assert view.helpers == ()
+    assert view.zero_init == (("BasicBlock", "bn2"),)
+    assert view.ordered_dict is False
+    assert view.head_containers == ()
+    assert view.folds is True
+
+
+def test_resnet50_view_has_a_stride_1_projection_in_layer1() -> None:
+    # torchvision resnet50: [3, 4, 6, 3] Bottlenecks, width = planes, 4x expansion; layer1's
+    # first block goes 64 -> 256 channels, so it has a projection (of stride 1).
+    view = _view("resnet50")
+    (block,) = view.block_classes
+    assert _declarations(block.params) == [
+        "in_channels: int",
+        "width: int",
+        "out_channels: int",
+        "stride: int = 1",
+        "downsample: nn.Module | None = None",
+    ]
+    assert _calls_of(view)[0] == [
+        ("Bottleneck(64, 64, 256, downsample=projection(64, 256))", 1, None),
+        ("Bottleneck(256, 64, 256)", 2, None),
+    ]
+    assert _calls_of(view)[2] == [
+        ("Bottleneck(512, 256, 1024, stride=2, downsample=projection(512, 1024, stride=2))", 1, None),
+        ("Bottleneck(1024, 256, 1024)", 5, None),
+    ]
+    assert view.zero_init == (("Bottleneck", "bn3"),)
+
+
+def test_resnext50_view_passes_groups() -> None:
+    # torchvision resnext50_32x4d: groups 32, width 4 * 32 * planes / 64 (128 in layer1).
+    view = _view("resnext50_32x4d")
+    (block,) = view.block_classes
+    assert "groups: int = 1" in _declarations(block.params)
+    assert _calls_of(view)[0][1] == ("Bottleneck(256, 128, 256, groups=32)", 2, None)
+
+
+def test_resnet50d_view_has_a_deep_stem_and_pooled_projections() -> None:
+    # timm resnet50d: three 3x3 convolutions in conv1 (32, 32, 64), avg-pool shortcut.
+    view = _view("resnet50d")
+    assert [(m.attr, m.sequential, len(m.ops)) for m in view.stem] == [
+        ("conv1", True, 7),
+        ("bn1", False, 1),
+        ("act1", False, 1),
+        ("maxpool", False, 1),
+    ]
+    assert view.stem_fuse == (
+        ("self.conv1[0]", "self.conv1[1]"),
+        ("self.conv1[3]", "self.conv1[4]"),
+        ("self.conv1[6]", "self.bn1"),
+    )
+    assert view.stem_tap == "act1"
+    (shortcut,) = view.shortcuts
+    assert shortcut.name == "pooled_projection"
+    (block,) = view.block_classes
+    assert block.residual_act == "act3"
+    assert block.fuse_downsample == (("self.downsample[1]", "self.downsample[2]"),)
+    assert view.ordered_dict is False
+
+
+def test_regnety_004_view_follows_timm() -> None:
+    # timm regnety_004: widths 48, 104, 208, 440, depths 1, 3, 6, 6, group width 8 (groups 6,
+    # 13, 26, 55), SE of a quarter of the block's input channels (8, 12, 26, 52, 110).
+    view = _view("regnety_004")
+    assert _calls_of(view) == [
+        [
+            (
+                "RegNetBlock(32, 48, 48, 8, stride=2, groups=6, downsample=projection(32, 48, stride=2))",
+                1,
+                None,
+            )
+        ],
+        [
+            (
+                "RegNetBlock(48, 104, 104, 12, stride=2, groups=13, "
+                "downsample=projection(48, 104, stride=2))",
+                1,
+                None,
+            ),
+            ("RegNetBlock(104, 104, 104, 26, groups=13)", 2, None),
+        ],
+        [
+            (
+                "RegNetBlock(104, 208, 208, 26, stride=2, groups=26, "
+                "downsample=projection(104, 208, stride=2))",
+                1,
+                None,
+            ),
+            ("RegNetBlock(208, 208, 208, 52, groups=26)", 5, None),
+        ],
+        [
+            (
+                "RegNetBlock(208, 440, 440, 52, stride=2, groups=55, "
+                "downsample=projection(208, 440, stride=2))",
+                1,
+                None,
+            ),
+            ("RegNetBlock(440, 440, 440, 110, groups=55)", 5, None),
+        ],
+    ]
+    assert [stage.stage.name for stage in view.stages] == ["s1", "s2", "s3", "s4"]
+    (block,) = view.block_classes
+    assert _declarations(block.params) == [
+        "in_channels: int",
+        "width: int",
+        "out_channels: int",
+        "se_channels: int",
+        "stride: int = 1",
+        "groups: int = 1",
+        "downsample: nn.Module | None = None",
+    ]
+    assert block.calls == ("conv1", "conv2", "se", "conv3")
+    assert block.zero_init == "conv3"
+    assert block.fuse[0] == ("self.conv1.conv", "self.conv1.bn")
+    assert view.helpers == ("se",)
+    assert view.stem_tap == "stem"
+    assert [(m.attr, m.named) for m in view.stem] == [("stem", True)]
+    assert view.stem_calls == ("stem",)
+    assert view.head_containers == ("self.head",)
+    assert view.ordered_dict is True
+
+
+def test_ordered_dict_comes_from_any_named_container() -> None:
+    view = _view("regnety_004")
+    plan = dataclasses_replace(view.plan, named_blocks=False)
+    only_stem = dataclasses_replace(view, plan=plan, block_classes=(), shortcuts=())
+    assert only_stem.ordered_dict is True
+    (block,) = view.block_classes
+    only_block = dataclasses_replace(view, plan=plan, stem=(), shortcuts=())
+    assert only_block.ordered_dict is True
+    only_shortcut = dataclasses_replace(view, plan=plan, stem=(), block_classes=())
+    assert only_shortcut.ordered_dict is True
+    nothing = dataclasses_replace(view, plan=plan, stem=(), block_classes=(), shortcuts=())
+    assert nothing.ordered_dict is False
+    named_blocks = dataclasses_replace(view, stem=(), block_classes=(), shortcuts=())
+    assert named_blocks.ordered_dict is True
+    assert block.name == "RegNetBlock"
+
+
+def test_folds_comes_from_the_stem_a_block_or_a_shortcut() -> None:
+    view = _view("resnet18")
+    (block,) = view.block_classes
+    no_stem = dataclasses_replace(view, stem_fuse=())
+    assert no_stem.folds is True
+    only_shortcut = dataclasses_replace(block, fuse=())
+    assert only_shortcut.folds is True
+    assert dataclasses_replace(no_stem, block_classes=(only_shortcut,)).folds is True
+    neither = dataclasses_replace(only_shortcut, fuse_downsample=())
+    assert neither.folds is False
+    assert dataclasses_replace(no_stem, block_classes=(neither,)).folds is False
+    only_stem = dataclasses_replace(view, block_classes=(neither,))
+    assert only_stem.folds is True
+    only_block = dataclasses_replace(block, fuse_downsample=())
+    assert dataclasses_replace(no_stem, block_classes=(only_block,)).folds is True
+
+
+def test_attention_helpers_of_the_zoo() -> None:
+    assert _view("seresnet50").helpers == ("se",)
+    assert _view("ecaresnet50d").helpers == ("eca",)
+    # timm seresnet50: SE of 1/16 of the output channels (256 / 16 = 16 in layer1)
+    assert _calls_of(_view("seresnet50"))[0][1] == ("Bottleneck(256, 64, 256, 16)", 2, None)
+    # timm ecaresnet50d: ECA kernel 5 up to 1024 channels, 7 at 2048
+    assert _calls_of(_view("ecaresnet50d"))[3][1] == ("Bottleneck(2048, 512, 2048, 7)", 2, None)
+    (block,) = _view("ecaresnet50d").block_classes
+    assert block.summary == (
+        f"{BLOCKS['bottleneck'].summary} {ATTENTIONS['eca'].summary} gates the output "
+        "before the residual addition."
+    )
+    (plain,) = _view("resnet50").block_classes
+    assert plain.summary == BLOCKS["bottleneck"].summary
+
+
+# --- view: build_view on hand-made specs ----------------------------------------------------------
+
+
+def test_mixed_view_makes_one_class_per_shape(tmp_path: Path) -> None:
+    # Bottleneck, 4x expansion: layer1 16 -> 32 (projection, stride 1), layer2 32 -> 64 (avg-pool
+    # projection, stride 2), layer3 64 -> 128 with SE of 128 / 16 = 8 channels, layer4 128 ->
+    # 256 dilated (no stride: the pooled projection keeps the map, AvgPool2dSame).
+    # Projections of two shapes make blocks with and without one different classes.
+    view = build_view(_compiled(tmp_path, MIXED).plan)
+    assert _calls_of(view) == [
+        [("Bottleneck(16, 8, 32, downsample=projection(16, 32))", 1, None), ("Bottleneck2(32, 8, 32)", 1, None)],
+        [
+            ("Bottleneck3(32, 16, 64, stride=2, downsample=pooled_projection(32, 64, stride=2))", 1, None),
+            ("Bottleneck2(64, 16, 64)", 1, None),
+        ],
+        [
+            ("Bottleneck4(64, 32, 128, 8, stride=2, downsample=projection(64, 128, stride=2))", 1, None),
+            ("Bottleneck5(128, 32, 128, 8)", 1, None),
+        ],
+        [("Bottleneck6(128, 64, 256, downsample=pooled_projection_2(128, 256))", 1, None)],
+    ]
+    names = [c.name for c in view.block_classes]
+    assert names == [f"Bottleneck{i}" if i > 1 else "Bottleneck" for i in range(1, 7)]
+    assert [c.takes_downsample for c in view.block_classes] == [True, False, True, True, False, True]
+    assert [c.fuse_downsample for c in view.block_classes] == [
+        (("self.downsample[0]", "self.downsample[1]"),),
+        (),
+        (("self.downsample[1]", "self.downsample[2]"),),
+        (("self.downsample[0]", "self.downsample[1]"),),
+        (),
+        (("self.downsample[1]", "self.downsample[2]"),),
+    ]
+    assert _declarations(view.block_classes[1].params) == [
+        "in_channels: int",
+        "width: int",
+        "out_channels: int",
+    ]
+    assert [s.name for s in view.shortcuts] == ["projection", "pooled_projection", "pooled_projection_2"]
+    assert _declarations(view.shortcuts[2].params) == ["in_channels: int", "out_channels: int"]
+    assert view.helpers == ("se", "avg_same")
+    assert view.zero_init == (
+        ("(Bottleneck, Bottleneck2, Bottleneck3, Bottleneck4, Bottleneck5, Bottleneck6)", "bn3"),
+    )
+
+
+def test_mixed_recipes_zero_init_each_last_norm(tmp_path: Path) -> None:
+    data = {
+        **MIXED,
+        "stages": [
+            {"blocks": 2, "planes": 16, "block": "basic"},
+            {"blocks": 2, "planes": 8, "stride": 2, "block": "bottleneck"},
+        ],
+    }
+    view = build_view(_compiled(tmp_path, data).plan)
+    assert view.zero_init == (("BasicBlock", "bn2"), ("Bottleneck", "bn3"))
+    assert [c.name for c in view.block_classes] == ["BasicBlock", "Bottleneck"]
+    assert _calls_of(view) == [
+        [("BasicBlock(16, 16)", 2, None)],
+        [
+            ("Bottleneck(16, 8, 32, stride=2, downsample=projection(16, 32, stride=2))", 1, None),
+            ("Bottleneck(32, 8, 32)", 1, None),
+        ],
+    ]
+    assert view.block_classes[0].takes_downsample is False
+    assert _declarations(view.block_classes[0].params) == ["in_channels: int", "out_channels: int"]
+
+
+def test_drop_path_view_indexes_the_schedule(tmp_path: Path) -> None:
+    # 8 blocks numbered 0..7 through the network; a run takes its slice with the loop variable.
+    view = build_view(_zoo_with(tmp_path, "resnet18", drop_path_rate=0.1).plan)
+    assert view.helpers == ("drop_path",)
+    (block,) = view.block_classes
+    assert _declarations(block.params) == [
+        "in_channels: int",
+        "out_channels: int",
+        "stride: int = 1",
+        "drop_path: float = 0.0",
+        "downsample: nn.Module | None = None",
+    ]
+    assert _calls_of(view)[0] == [("BasicBlock(64, 64, drop_path=dpr[{index}])", 2, 0)]
+    assert _calls_of(view)[3] == [
+        (
+            "BasicBlock(256, 512, stride=2, drop_path=dpr[{index}], "
+            "downsample=projection(256, 512, stride=2))",
+            1,
+            6,
+        ),
+        ("BasicBlock(512, 512, drop_path=dpr[{index}])", 1, 7),
+    ]
+
+
+def test_drop_path_runs_start_at_their_first_block(tmp_path: Path) -> None:
+    # resnet50 layer2: block 3 has the projection, blocks 4, 5, 6 are a run.
+    view = build_view(_zoo_with(tmp_path, "resnet50", drop_path_rate=0.1).plan)
+    assert [(c.count, c.first_index) for c in view.stages[1].calls] == [(1, 3), (3, 4)]
+    assert run_expr(view.stages[1].calls[1]) == (
+        "*[Bottleneck(512, 128, 512, drop_path=dpr[i]) for i in range(4, 7)]"
+    )
+
+
+def test_frozen_batch_norm_is_a_helper_not_an_initialised_class(tmp_path: Path) -> None:
+    view = build_view(_zoo_with(tmp_path, "resnet18", norm={"type": "frozen_batch"}).plan)
+    assert view.helpers == ("frozen_batch",)
+    assert view.norm_classes == ()
+    assert view.folds is True
+
+
+def test_group_norm_view_initialises_group_norms_and_folds_nothing(tmp_path: Path) -> None:
+    view = build_view(_zoo_with(tmp_path, "resnet18", norm={"type": "group", "groups": 32}).plan)
+    assert view.norm_classes == ("nn.GroupNorm",)
+    assert view.folds is False
+    assert view.stem_fuse == ()
+    (block,) = view.block_classes
+    assert block.folds is False
+    assert view.helpers == ()
+
+
+def test_every_helper_in_order(tmp_path: Path) -> None:
+    result = _compiled(tmp_path, {**MIXED, "drop_path_rate": 0.1, "norm": {"type": "frozen_batch"}})
+    assert build_view(result.plan).helpers == ("se", "drop_path", "frozen_batch", "avg_same")
