@@ -30,7 +30,7 @@ from archgen.diagnostics import (
     sort_key,
 )
 from archgen.header import Header, comment_text, make_header, read_header, sha256
-from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Pool, Sym
+from archgen.ops import Act, Conv, Norm, Op, Sym
 from archgen.pipeline import compile_spec
 from archgen.plan import NetworkPlan
 from archgen.recipes import ATTENTIONS, BLOCKS
@@ -95,7 +95,9 @@ def _zoo_with(folder: Path, spec: str, **changes: object):  # type: ignore[no-un
 
 
 def _calls_of(view: ModuleView) -> list[list[tuple[str, int, int | None]]]:
-    return [[(c.expr, c.count, c.first_index) for c in stage.calls] for stage in view.stages]
+    return [
+        [(c.expr, c.count, c.first_index) for c in stage.calls] for stage in view.stages
+    ]
 
 
 def _declarations(params: tuple[Param, ...]) -> list[str]:
@@ -113,7 +115,7 @@ def _norm(path: str, kind: str = "batch", channels: int = 8) -> Norm:
 # A spec with every block-class distinction: a projection of stride 1 (layer1), an average-pool
 # projection (layer2), squeeze-excitation (layer3), and a dilated last stage whose pooled
 # projection keeps the map size (timm's AvgPool2dSame, stride 1).
-MIXED = {
+MIXED: dict[str, object] = {
     "name": "mixed",
     "input": {"channels": 3, "image_size": 64},
     "stem": {"width": 16, "kernel_size": 3, "stride": 1, "pool": False},
@@ -168,7 +170,11 @@ def test_severity_parse_ignores_case(text: str, expected: Severity) -> None:
         (("defaults", "cardinality"), "defaults.cardinality", "defaults.cardinality"),
         (("stem", "width"), "stem.width", "stem.width"),
         (("head", 0, "num_classes"), "head.num_classes", "head.num_classes"),
-        (("stages", 1, "attention", "type"), "stages.attention.type", "stages.attention.type"),
+        (
+            ("stages", 1, "attention", "type"),
+            "stages.attention.type",
+            "stages.attention.type",
+        ),
         (("stages", "planes"), "stages.planes", "stages.planes"),
         (("width",), "width", "width"),
     ],
@@ -188,8 +194,14 @@ def test_fix_text_shows_old_and_new_values_as_the_spec_writes_them() -> None:
         Fix(("stages", 1, "stride"), 2, 1).text(qualified=True)
         == "stages[1].stride: 2 -> stages[1].stride: 1"
     )
-    assert Fix(("stages", 0, "dilate"), True, False).text() == "dilate: true -> dilate: false"
-    assert Fix(("head", "drop_rate"), None, 0.5).text() == "head.drop_rate: null -> head.drop_rate: 0.5"
+    assert (
+        Fix(("stages", 0, "dilate"), True, False).text()
+        == "dilate: true -> dilate: false"
+    )
+    assert (
+        Fix(("head", "drop_rate"), None, 0.5).text()
+        == "head.drop_rate: null -> head.drop_rate: 0.5"
+    )
 
 
 def test_fix_text_of_a_renamed_key_shows_the_two_names() -> None:
@@ -219,7 +231,14 @@ def test_fix_to_json_lists_every_field() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(True, "true"), (False, "false"), (None, "null"), (0, "0"), (256, "256"), ("x", "x")],
+    [
+        (True, "true"),
+        (False, "false"),
+        (None, "null"),
+        (0, "0"),
+        (256, "256"),
+        ("x", "x"),
+    ],
 )
 def test_literal_writes_yaml_spellings(value: object, text: str) -> None:
     assert literal(value) == text
@@ -233,7 +252,10 @@ def test_fixes_text_of_nothing_is_empty() -> None:
 
 
 def test_fixes_text_of_one_fix_is_its_text() -> None:
-    assert fixes_text((Fix(("stages", 2, "planes"), 192, 256),)) == "planes: 192 -> planes: 256"
+    assert (
+        fixes_text((Fix(("stages", 2, "planes"), 192, 256),))
+        == "planes: 192 -> planes: 256"
+    )
 
 
 def test_fixes_text_groups_alternatives_of_one_key() -> None:
@@ -250,7 +272,10 @@ def test_fixes_text_groups_alternatives_of_one_key() -> None:
 
 
 def test_fixes_text_of_two_alternatives_says_or() -> None:
-    fixes = (Fix(("stages", 0, "dilate"), None, True), Fix(("stages", 0, "dilate"), None, False))
+    fixes = (
+        Fix(("stages", 0, "dilate"), None, True),
+        Fix(("stages", 0, "dilate"), None, False),
+    )
     assert fixes_text(fixes) == "dilate: null -> dilate: true or false"
 
 
@@ -283,8 +308,14 @@ def test_fixes_text_names_the_stage_when_two_stages_are_involved() -> None:
 
 
 def test_fixes_text_does_not_name_the_stage_for_keys_of_one_stage() -> None:
-    fixes = (Fix(("stages", 1, "cardinality"), 2, 4), Fix(("stages", 1, "base_width"), 64, 128))
-    assert fixes_text(fixes) == "cardinality: 2 -> cardinality: 4; or base_width: 64 -> base_width: 128"
+    fixes = (
+        Fix(("stages", 1, "cardinality"), 2, 4),
+        Fix(("stages", 1, "base_width"), 64, 128),
+    )
+    assert (
+        fixes_text(fixes)
+        == "cardinality: 2 -> cardinality: 4; or base_width: 64 -> base_width: 128"
+    )
 
 
 def test_fixes_text_counts_only_stage_keys_as_stages() -> None:
@@ -349,7 +380,9 @@ def test_diagnostic_to_json_names_severity_and_lists_fixes() -> None:
         "path": "spec.yaml",
         "line": 8,
         "column": 25,
-        "fixes": [{"loc": ["stages", 2, "cardinality"], "old": 2, "new": 4, "key": False}],
+        "fixes": [
+            {"loc": ["stages", 2, "cardinality"], "old": 2, "new": 4, "key": False}
+        ],
     }
 
 
@@ -388,7 +421,9 @@ def test_sha256_is_the_hex_digest_of_the_utf8_text() -> None:
         ("\u00e9'", "\\xe9'"),
     ],
 )
-def test_comment_text_escapes_anything_but_printable_ascii(text: str, expected: str) -> None:
+def test_comment_text_escapes_anything_but_printable_ascii(
+    text: str, expected: str
+) -> None:
     assert comment_text(text) == expected
 
 
@@ -428,7 +463,11 @@ def test_read_header_accepts_crlf_line_ends() -> None:
     text = _header_text("s.yaml", "c" * 64, body).replace("\n", "\r\n") + body
     header = read_header(text)
     assert header is not None
-    assert (header.source, header.spec_sha256, header.body) == ("s.yaml", "c" * 64, body)
+    assert (header.source, header.spec_sha256, header.body) == (
+        "s.yaml",
+        "c" * 64,
+        body,
+    )
 
 
 @pytest.mark.parametrize(
@@ -495,13 +534,15 @@ def test_header_of_a_crlf_checkout_is_not_edited() -> None:
         ("\U0001f600", "\\U0001f600"),
     ],
 )
-def test_docstring_text_escapes_what_a_docstring_cannot_hold(text: str, escaped: str) -> None:
+def test_docstring_text_escapes_what_a_docstring_cannot_hold(
+    text: str, escaped: str
+) -> None:
     assert docstring_text(text) == escaped
 
 
 def test_docstring_text_keeps_its_value() -> None:
     text = 'r\u00e9sum\u00e9 "\\" \ttab \U0001f600 '
-    assert eval(f'"""{docstring_text(text)}"""') == text  # noqa: S307
+    assert eval(f'"""{docstring_text(text)}"""') == text
 
 
 # --- render: template_dir and the environment -------------------------------------------------
@@ -556,14 +597,21 @@ def test_render_starts_with_a_header_whose_checksum_is_the_body() -> None:
     assert header.spec_sha256 == "5" * 64
     assert header.source == "specs/resnet18.yaml"
     assert not header.edited
-    assert header.body.startswith('"""ResNet18, generated by archgen from specs/resnet18.yaml.\n')
+    assert header.body.startswith(
+        '"""ResNet18, generated by archgen from specs/resnet18.yaml.\n'
+    )
 
 
 def test_render_of_resnet18_follows_torchvision() -> None:
     text = _resnet18_module()
     # torchvision's resnet18: BasicBlocks [2, 2, 2, 2], 11,689,512 parameters.
-    assert "Module names follow torchvision's ResNet (conv1, bn1, layer1, ..., fc)" in text
-    assert "total                                             11,689,512  1,814,073,344" in text
+    assert (
+        "Module names follow torchvision's ResNet (conv1, bn1, layer1, ..., fc)" in text
+    )
+    assert (
+        "total                                             11,689,512  1,814,073,344"
+        in text
+    )
     assert "class BasicBlock(nn.Module):" in text
     assert "class Bottleneck" not in text
     assert "*[BasicBlock(64, 64) for _ in range(2)]" in text
@@ -582,12 +630,16 @@ def test_render_of_resnet18_follows_torchvision() -> None:
 def test_render_names_timm_layout_and_its_norm_classes(tmp_path: Path) -> None:
     result = _zoo_with(tmp_path, "resnet50d")
     text = _render(result)
-    assert "Module names follow timm's ResNet (conv1, bn1, act1, layer1, ..., fc)" in text
+    assert (
+        "Module names follow timm's ResNet (conv1, bn1, act1, layer1, ..., fc)" in text
+    )
     assert "isinstance(m, nn.BatchNorm2d)" in text
 
 
 def test_render_passes_drop_rates_to_the_builder(tmp_path: Path) -> None:
-    result = _zoo_with(tmp_path, "resnet18", drop_path_rate=0.1, head={"drop_rate": 0.2})
+    result = _zoo_with(
+        tmp_path, "resnet18", drop_path_rate=0.1, head={"drop_rate": 0.2}
+    )
     text = _render(result)
     assert "drop_rate=drop_rate" in text
     assert "drop_path_rate=drop_path_rate" in text
@@ -686,7 +738,9 @@ def test_scope_value_spells_parameters_by_name_and_the_rest_as_literals(
         (["a"], Sym(1, "c", alias=Sym(1, "b", alias=Sym(1, "a"))), True),
     ],
 )
-def test_scope_symbolic_follows_aliases(params: list[str], value: object, expected: bool) -> None:
+def test_scope_symbolic_follows_aliases(
+    params: list[str], value: object, expected: bool
+) -> None:
     assert Scope(params).symbolic(value) is expected
 
 
@@ -719,7 +773,14 @@ def test_root_is_the_first_path_component() -> None:
 
 def test_members_keep_first_use_order_and_define_a_shared_activation_once() -> None:
     relu = Act("relu", "relu", 8)
-    ops = [_conv("conv1"), _norm("bn1"), relu, _conv("conv2"), _norm("bn2"), relu]
+    ops: list[Op] = [
+        _conv("conv1"),
+        _norm("bn1"),
+        relu,
+        _conv("conv2"),
+        _norm("bn2"),
+        relu,
+    ]
     result = members(ops)
     assert [(m.attr, len(m.ops), m.sequential) for m in result] == [
         ("conv1", 1, False),
@@ -731,7 +792,12 @@ def test_members_keep_first_use_order_and_define_a_shared_activation_once() -> N
 
 
 def test_members_group_ops_under_one_root_into_a_sequential() -> None:
-    ops = [_conv("conv1.0"), _norm("conv1.1"), Act("conv1.2", "relu", 8), _norm("bn1")]
+    ops: list[Op] = [
+        _conv("conv1.0"),
+        _norm("conv1.1"),
+        Act("conv1.2", "relu", 8),
+        _norm("bn1"),
+    ]
     result = members(ops)
     assert [(m.attr, [op.path for op in m.ops], m.sequential) for m in result] == [
         ("conv1", ["conv1.0", "conv1.1", "conv1.2"], True),
@@ -740,7 +806,7 @@ def test_members_group_ops_under_one_root_into_a_sequential() -> None:
 
 
 def test_calls_call_a_sequential_once_per_run() -> None:
-    ops = [
+    ops: list[Op] = [
         _conv("conv1.0"),
         _norm("conv1.1"),
         _norm("bn1"),
@@ -765,7 +831,9 @@ def test_calls_of_nothing_is_empty() -> None:
         ("fc", "model", "model.fc"),
     ],
 )
-def test_reference_reaches_the_module_at_a_path(path: str, owner: str, python: str) -> None:
+def test_reference_reaches_the_module_at_a_path(
+    path: str, owner: str, python: str
+) -> None:
     assert reference(path, owner) == python
 
 
@@ -778,7 +846,7 @@ def test_foldable_norms_are_the_batch_norms_with_fixed_statistics() -> None:
 
 
 def test_fusion_pairs_are_convolutions_directly_followed_by_a_batch_norm() -> None:
-    ops = [
+    ops: list[Op] = [
         _conv("conv1"),
         _norm("bn1"),
         Act("relu", "relu", 8),
@@ -809,7 +877,10 @@ def test_signature_names_symbols_and_ignores_sizes() -> None:
     assert signature([act]) == (("act", (("path", "relu"), ("kind", "relu"))),)
     norm = Norm("bn1", "group", Sym(64, "width"), 32, 56, 0)
     assert signature([norm]) == (
-        ("norm", (("path", "bn1"), ("kind", "group"), ("channels", "width"), ("groups", 32))),
+        (
+            "norm",
+            (("path", "bn1"), ("kind", "group"), ("channels", "width"), ("groups", 32)),
+        ),
     )
 
 
@@ -817,14 +888,16 @@ def test_signature_tells_literals_apart_but_not_symbol_values() -> None:
     def conv(channels: int, size: int) -> Conv:
         return Conv("conv1", channels, channels, 3, 1, 1, 1, 1, False, size, size)
 
-    assert signature([conv(Sym(64, "width"), 56)]) == signature([conv(Sym(128, "width"), 28)])
+    assert signature([conv(Sym(64, "width"), 56)]) == signature(
+        [conv(Sym(128, "width"), 28)]
+    )
     assert signature([conv(64, 56)]) != signature([conv(128, 56)])
     assert signature([conv(64, 56)]) == signature([conv(64, 28)])
 
 
 def test_syms_keeps_the_first_symbol_of_each_name() -> None:
     first, second = Sym(64, "width"), Sym(128, "width")
-    ops = [
+    ops: list[Op] = [
         Conv("conv1", Sym(32, "in_channels"), first, 1, 1, 0, 1, 1, False, 8, 8),
         Norm("bn1", "batch", second, 0, 8),
     ]
@@ -868,7 +941,19 @@ def _block_ops(
     mid = Sym(width, "width", alias=out)
     return (
         Conv("conv1", Sym(in_channels, "in_channels"), mid, 1, 1, 0, 1, 1, False, 8, 8),
-        Conv("conv2", mid, out, 3, Sym(stride, "stride"), 1, 1, Sym(groups, "groups"), False, 8, 8),
+        Conv(
+            "conv2",
+            mid,
+            out,
+            3,
+            Sym(stride, "stride"),
+            1,
+            1,
+            Sym(groups, "groups"),
+            False,
+            8,
+            8,
+        ),
     )
 
 
@@ -887,7 +972,9 @@ def test_params_at_their_default_everywhere_are_left_out() -> None:
 
 
 def test_params_take_an_aliased_value_only_when_it_differs() -> None:
-    params = _params(ORDER, [_block_ops(64, 64, 64, 1, groups=2), _block_ops(64, 32, 64, 1)])
+    params = _params(
+        ORDER, [_block_ops(64, 64, 64, 1, groups=2), _block_ops(64, 32, 64, 1)]
+    )
     assert _declarations(tuple(params)) == [
         "in_channels: int",
         "width: int",
@@ -923,7 +1010,11 @@ def test_call_args_skip_arguments_at_their_default() -> None:
         Param("out_channels", "int", None),
         Param("stride", "int", "1"),
     )
-    two = {"in_channels": Sym(64, "a"), "out_channels": Sym(256, "b"), "stride": Sym(2, "c")}
+    two = {
+        "in_channels": Sym(64, "a"),
+        "out_channels": Sym(256, "b"),
+        "stride": Sym(2, "c"),
+    }
     one = {**two, "stride": Sym(1, "c")}
     assert _call_args(params, two, Scope(())) == "64, 256, stride=2"
     assert _call_args(params, one, Scope(())) == "64, 256"
@@ -963,19 +1054,36 @@ def test_resnet18_view_runs_identical_basic_blocks() -> None:
     assert _calls_of(view) == [
         [("BasicBlock(64, 64)", 2, None)],
         [
-            ("BasicBlock(64, 128, stride=2, downsample=projection(64, 128, stride=2))", 1, None),
+            (
+                "BasicBlock(64, 128, stride=2, downsample=projection(64, 128, stride=2))",
+                1,
+                None,
+            ),
             ("BasicBlock(128, 128)", 1, None),
         ],
         [
-            ("BasicBlock(128, 256, stride=2, downsample=projection(128, 256, stride=2))", 1, None),
+            (
+                "BasicBlock(128, 256, stride=2, downsample=projection(128, 256, stride=2))",
+                1,
+                None,
+            ),
             ("BasicBlock(256, 256)", 1, None),
         ],
         [
-            ("BasicBlock(256, 512, stride=2, downsample=projection(256, 512, stride=2))", 1, None),
+            (
+                "BasicBlock(256, 512, stride=2, downsample=projection(256, 512, stride=2))",
+                1,
+                None,
+            ),
             ("BasicBlock(512, 512)", 1, None),
         ],
     ]
-    assert [stage.stage.name for stage in view.stages] == ["layer1", "layer2", "layer3", "layer4"]
+    assert [stage.stage.name for stage in view.stages] == [
+        "layer1",
+        "layer2",
+        "layer3",
+        "layer4",
+    ]
 
 
 def test_resnet18_block_class_and_shortcut() -> None:
@@ -1048,7 +1156,11 @@ def test_resnet50_view_has_a_stride_1_projection_in_layer1() -> None:
         ("Bottleneck(256, 64, 256)", 2, None),
     ]
     assert _calls_of(view)[2] == [
-        ("Bottleneck(512, 256, 1024, stride=2, downsample=projection(512, 1024, stride=2))", 1, None),
+        (
+            "Bottleneck(512, 256, 1024, stride=2, downsample=projection(512, 1024, stride=2))",
+            1,
+            None,
+        ),
         ("Bottleneck(1024, 256, 1024)", 5, None),
     ]
     assert view.zero_init == (("Bottleneck", "bn3"),)
@@ -1157,7 +1269,9 @@ def test_ordered_dict_comes_from_any_named_container() -> None:
     assert only_block.ordered_dict is True
     only_shortcut = dataclasses_replace(view, plan=plan, stem=(), block_classes=())
     assert only_shortcut.ordered_dict is True
-    nothing = dataclasses_replace(view, plan=plan, stem=(), block_classes=(), shortcuts=())
+    nothing = dataclasses_replace(
+        view, plan=plan, stem=(), block_classes=(), shortcuts=()
+    )
     assert nothing.ordered_dict is False
     named_blocks = dataclasses_replace(view, stem=(), block_classes=(), shortcuts=())
     assert named_blocks.ordered_dict is True
@@ -1185,9 +1299,17 @@ def test_attention_helpers_of_the_zoo() -> None:
     assert _view("seresnet50").helpers == ("se",)
     assert _view("ecaresnet50d").helpers == ("eca",)
     # timm seresnet50: SE of 1/16 of the output channels (256 / 16 = 16 in layer1)
-    assert _calls_of(_view("seresnet50"))[0][1] == ("Bottleneck(256, 64, 256, 16)", 2, None)
+    assert _calls_of(_view("seresnet50"))[0][1] == (
+        "Bottleneck(256, 64, 256, 16)",
+        2,
+        None,
+    )
     # timm ecaresnet50d: ECA kernel 5 up to 1024 channels, 7 at 2048
-    assert _calls_of(_view("ecaresnet50d"))[3][1] == ("Bottleneck(2048, 512, 2048, 7)", 2, None)
+    assert _calls_of(_view("ecaresnet50d"))[3][1] == (
+        "Bottleneck(2048, 512, 2048, 7)",
+        2,
+        None,
+    )
     (block,) = _view("ecaresnet50d").block_classes
     assert block.summary == (
         f"{BLOCKS['bottleneck'].summary} {ATTENTIONS['eca'].summary} gates the output "
@@ -1207,20 +1329,44 @@ def test_mixed_view_makes_one_class_per_shape(tmp_path: Path) -> None:
     # Projections of two shapes make blocks with and without one different classes.
     view = build_view(_compiled(tmp_path, MIXED).plan)
     assert _calls_of(view) == [
-        [("Bottleneck(16, 8, 32, downsample=projection(16, 32))", 1, None), ("Bottleneck2(32, 8, 32)", 1, None)],
         [
-            ("Bottleneck3(32, 16, 64, stride=2, downsample=pooled_projection(32, 64, stride=2))", 1, None),
+            ("Bottleneck(16, 8, 32, downsample=projection(16, 32))", 1, None),
+            ("Bottleneck2(32, 8, 32)", 1, None),
+        ],
+        [
+            (
+                "Bottleneck3(32, 16, 64, stride=2, downsample=pooled_projection(32, 64, stride=2))",
+                1,
+                None,
+            ),
             ("Bottleneck2(64, 16, 64)", 1, None),
         ],
         [
-            ("Bottleneck4(64, 32, 128, 8, stride=2, downsample=projection(64, 128, stride=2))", 1, None),
+            (
+                "Bottleneck4(64, 32, 128, 8, stride=2, downsample=projection(64, 128, stride=2))",
+                1,
+                None,
+            ),
             ("Bottleneck5(128, 32, 128, 8)", 1, None),
         ],
-        [("Bottleneck6(128, 64, 256, downsample=pooled_projection_2(128, 256))", 1, None)],
+        [
+            (
+                "Bottleneck6(128, 64, 256, downsample=pooled_projection_2(128, 256))",
+                1,
+                None,
+            )
+        ],
     ]
     names = [c.name for c in view.block_classes]
     assert names == [f"Bottleneck{i}" if i > 1 else "Bottleneck" for i in range(1, 7)]
-    assert [c.takes_downsample for c in view.block_classes] == [True, False, True, True, False, True]
+    assert [c.takes_downsample for c in view.block_classes] == [
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+    ]
     assert [c.fuse_downsample for c in view.block_classes] == [
         (("self.downsample[0]", "self.downsample[1]"),),
         (),
@@ -1234,11 +1380,21 @@ def test_mixed_view_makes_one_class_per_shape(tmp_path: Path) -> None:
         "width: int",
         "out_channels: int",
     ]
-    assert [s.name for s in view.shortcuts] == ["projection", "pooled_projection", "pooled_projection_2"]
-    assert _declarations(view.shortcuts[2].params) == ["in_channels: int", "out_channels: int"]
+    assert [s.name for s in view.shortcuts] == [
+        "projection",
+        "pooled_projection",
+        "pooled_projection_2",
+    ]
+    assert _declarations(view.shortcuts[2].params) == [
+        "in_channels: int",
+        "out_channels: int",
+    ]
     assert view.helpers == ("se", "avg_same")
     assert view.zero_init == (
-        ("(Bottleneck, Bottleneck2, Bottleneck3, Bottleneck4, Bottleneck5, Bottleneck6)", "bn3"),
+        (
+            "(Bottleneck, Bottleneck2, Bottleneck3, Bottleneck4, Bottleneck5, Bottleneck6)",
+            "bn3",
+        ),
     )
 
 
@@ -1256,12 +1412,19 @@ def test_mixed_recipes_zero_init_each_last_norm(tmp_path: Path) -> None:
     assert _calls_of(view) == [
         [("BasicBlock(16, 16)", 2, None)],
         [
-            ("Bottleneck(16, 8, 32, stride=2, downsample=projection(16, 32, stride=2))", 1, None),
+            (
+                "Bottleneck(16, 8, 32, stride=2, downsample=projection(16, 32, stride=2))",
+                1,
+                None,
+            ),
             ("Bottleneck(32, 8, 32)", 1, None),
         ],
     ]
     assert view.block_classes[0].takes_downsample is False
-    assert _declarations(view.block_classes[0].params) == ["in_channels: int", "out_channels: int"]
+    assert _declarations(view.block_classes[0].params) == [
+        "in_channels: int",
+        "out_channels: int",
+    ]
 
 
 def test_drop_path_view_indexes_the_schedule(tmp_path: Path) -> None:
@@ -1298,14 +1461,20 @@ def test_drop_path_runs_start_at_their_first_block(tmp_path: Path) -> None:
 
 
 def test_frozen_batch_norm_is_a_helper_not_an_initialised_class(tmp_path: Path) -> None:
-    view = build_view(_zoo_with(tmp_path, "resnet18", norm={"type": "frozen_batch"}).plan)
+    view = build_view(
+        _zoo_with(tmp_path, "resnet18", norm={"type": "frozen_batch"}).plan
+    )
     assert view.helpers == ("frozen_batch",)
     assert view.norm_classes == ()
     assert view.folds is True
 
 
-def test_group_norm_view_initialises_group_norms_and_folds_nothing(tmp_path: Path) -> None:
-    view = build_view(_zoo_with(tmp_path, "resnet18", norm={"type": "group", "groups": 32}).plan)
+def test_group_norm_view_initialises_group_norms_and_folds_nothing(
+    tmp_path: Path,
+) -> None:
+    view = build_view(
+        _zoo_with(tmp_path, "resnet18", norm={"type": "group", "groups": 32}).plan
+    )
     assert view.norm_classes == ("nn.GroupNorm",)
     assert view.folds is False
     assert view.stem_fuse == ()
@@ -1315,5 +1484,12 @@ def test_group_norm_view_initialises_group_norms_and_folds_nothing(tmp_path: Pat
 
 
 def test_every_helper_in_order(tmp_path: Path) -> None:
-    result = _compiled(tmp_path, {**MIXED, "drop_path_rate": 0.1, "norm": {"type": "frozen_batch"}})
-    assert build_view(result.plan).helpers == ("se", "drop_path", "frozen_batch", "avg_same")
+    result = _compiled(
+        tmp_path, {**MIXED, "drop_path_rate": 0.1, "norm": {"type": "frozen_batch"}}
+    )
+    assert build_view(result.plan).helpers == (
+        "se",
+        "drop_path",
+        "frozen_batch",
+        "avg_same",
+    )
