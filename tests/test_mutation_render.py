@@ -65,14 +65,16 @@ from conftest import ROOT, SPECS
 
 @functools.cache
 def _plan(name: str) -> NetworkPlan:
-    """The plan of a zoo spec (compiled once per test session)."""
+    """The plan of a zoo spec, compiled once per session (planning is outside this file's
+    scope)."""
     result = compile_spec(SPECS / f"{name}.yaml", Config(root=ROOT))
     assert result.plan is not None, result.diagnostics
     return result.plan
 
 
-@functools.cache
 def _view(name: str) -> ModuleView:
+    """Built afresh each time: mutmut forks every mutant's run from a process that has already
+    run these tests, so a cached view would be the unmutated code's."""
     return build_view(_plan(name))
 
 
@@ -418,6 +420,8 @@ def test_sha256_is_the_hex_digest_of_the_utf8_text() -> None:
         ("a\nb.yaml", "a\\nb.yaml"),
         ("a\x7fb", "a\\x7fb"),
         ("a'b", "a'b"),
+        ('it\'s "x"', 'it\'s "x"'),
+        ("a\\b", "a\\b"),
         ("\u00e9'", "\\xe9'"),
     ],
 )
@@ -523,6 +527,11 @@ def test_header_of_a_crlf_checkout_is_not_edited() -> None:
         ("\tlead", "\\tlead"),
         ("in\tside", "in\\tside"),
         ("one line\n two", "one line\n\\x20two"),
+        ("Xa X", "Xa X"),
+        ("a X ", "a X\\x20"),
+        ("a \x0b", "a \\x0b"),
+        ("a \xa0", "a \\xa0"),
+        ("\x01", "\\x01"),
         ("\x1f", "\\x1f"),
         ("\x7f", "\\x7f"),
         ("\u00e9", "\\xe9"),
@@ -610,6 +619,10 @@ def test_render_of_resnet18_follows_torchvision() -> None:
     )
     assert (
         "total                                             11,689,512  1,814,073,344"
+        in text
+    )
+    assert (
+        "Stages for a 3x224x224 input. MACs are multiply-accumulates of convolution"
         in text
     )
     assert "class BasicBlock(nn.Module):" in text
