@@ -103,13 +103,11 @@ def members(ops: Sequence[Op]) -> tuple[Member, ...]:
 def calls(ops: Sequence[Op]) -> tuple[str, ...]:
     """The attributes ``forward`` calls, in order: one call per run of a Sequential."""
     result: list[str] = []
-    previous = ""
     for op in ops:
         attr = root(op.path)
-        if attr == previous and "." in op.path:
+        if result and attr == result[-1] and "." in op.path:
             continue
         result.append(attr)
-        previous = attr
     return tuple(result)
 
 
