@@ -279,14 +279,16 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        # The error counts from after the byte-order mark, in the bytes it decoded.
+        body, start = bytes(error.object), error.start
+        line_start = body.rfind(b"\n", 0, start) + 1
         # Columns count characters, as editors do: the bytes before the error are valid UTF-8.
-        column = len(raw[line_start : error.start].decode("utf-8-sig")) + 1
+        column = len(body[line_start:start].decode("utf-8")) + 1
         return diagnostic(
             "AG003",
-            f"byte 0x{raw[error.start]:02x} is not UTF-8; expected a text file",
+            f"byte 0x{body[start]:02x} is not UTF-8; expected a text file",
             shown,
-            raw.count(b"\n", 0, error.start) + 1,
+            body.count(b"\n", 0, start) + 1,
             column,
         )
     if "\x00" in text:
@@ -807,16 +809,11 @@ class _JsonReader(_Recorder):
             value, end = self.string(*self.decoder.raw_decode(self.text, index), index)
             self.value_spans[loc] = (index, end)
             return value, end
-        except _BadNumber as bad:
-            if bad.text in ("NaN", "Infinity", "-Infinity"):
-                raise _Refused(
-                    "AG002",
-                    f"invalid JSON: {bad.text} is not a JSON value",
-                    self.position(index),
-                ) from None
-            _check_length(bad.text, self.position(index))
+        except _BadNumber as bad:  # a number too long to convert, or NaN or [-]Infinity
+            position = self.position(index)
+            _check_length(bad.text, position)
             raise _Refused(
-                "AG002", "invalid JSON: not a number", self.position(index)
+                "AG002", f"invalid JSON: {bad.text} is not a JSON value", position
             ) from None
 
     def string(self, value: Any, end: int, start: int) -> tuple[Any, int]:

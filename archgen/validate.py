@@ -74,13 +74,8 @@ def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
         return document.diagnostic("AG102", message, loc, at_key=True, fixes=renames)
     if kind == "missing":
         where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
-        alternative = (
-            " (or the compact form: 'depths' with 'planes' or 'widths')"
-            if loc == ("stages",)
-            else ""
-        )
         return document.diagnostic(
-            "AG101", f"missing required key '{loc[-1]}'{where}{alternative}", loc[:-1]
+            "AG101", f"missing required key '{loc[-1]}'{where}", loc[:-1]
         )
     value = detail.get("input")
     found = describe(value)
