@@ -609,7 +609,7 @@ def _number_text(value: object) -> str:
         if math.isnan(value):
             return ".nan"
         if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
+            return ".inf" if value == math.inf else "-.inf"
         mantissa, _, exponent = repr(value).partition("e")
         if "." not in mantissa:
             mantissa += ".0"
@@ -635,12 +635,10 @@ def _disagreement(
     def reading(value: object) -> str:
         if value is not _TEXT:
             return _number_text(value)
-        return "text" if tag is None else f"not a valid {tag.rsplit(':', 1)[-1]}"
+        return "text" if tag is None else f"not a valid {_tag_name(tag)}"
 
     numbers = [_number_text(v) for v in (old, new) if v is not _TEXT]
-    advice = (
-        f"write {numbers[0]}" if len(numbers) == 1 else f"write {' or '.join(numbers)}"
-    )
+    advice = f"write {' or '.join(numbers)}"
     if len(numbers) == 2:
         advice += ", whichever you mean"
     if _TEXT in (old, new) and tag is None:
@@ -692,7 +690,7 @@ def _tagged_scalar(text: str, tag: str, position: Position) -> Any:
 def _invalid(text: str, tag: str, position: Position) -> Any:
     raise _Refused(
         "AG103",
-        f"'{printable(_clip(text))}' is not a valid {tag.rsplit(':', 1)[-1]}",
+        f"'{printable(_clip(text))}' is not a valid {_tag_name(tag)}",
         position,
     )
 
@@ -701,8 +699,14 @@ def _clip(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _tag_name(tag: str) -> str:
+    """``int`` for YAML's ``tag:yaml.org,2002:int``: the scalar tags archgen reads."""
+    return tag.removeprefix(_YAML)
+
+
 def _short_tag(tag: str) -> str:
-    return tag.removeprefix(_IMPLICIT).replace(_YAML, "!!")
+    """A tag as it is written: ``!!binary``, ``!custom`` (never one the resolver gave)."""
+    return tag.replace(_YAML, "!!")
 
 
 def _tag_message(tag: str) -> str:
@@ -718,9 +722,7 @@ def _tag_message(tag: str) -> str:
 
 
 class _BadNumber(Exception):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
+    """A JSON number archgen does not convert; its text is the one argument."""
 
 
 def _refuse_constant(text: str) -> Any:
@@ -811,9 +813,10 @@ class _JsonReader(_Recorder):
             return value, end
         except _BadNumber as bad:  # a number too long to convert, or NaN or [-]Infinity
             position = self.position(index)
-            _check_length(bad.text, position)
+            (text,) = bad.args
+            _check_length(text, position)
             raise _Refused(
-                "AG002", f"invalid JSON: {bad.text} is not a JSON value", position
+                "AG002", f"invalid JSON: {text} is not a JSON value", position
             ) from None
 
     def string(self, value: Any, end: int, start: int) -> tuple[Any, int]:

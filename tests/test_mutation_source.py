@@ -1456,3 +1456,113 @@ def test_depths_must_have_one_to_sixteen_items() -> None:
     sixteen = ", ".join(["1"] * 16)
     assert isinstance(_expand(f"depths: [{sixteen}]\nplanes: [{sixteen}]\n"), Document)
     assert isinstance(_expand("depths: [1]\nplanes: [1]\n"), Document)
+
+
+# --- more on read_bounded and validate (added after the first mutmut run) -----------------------
+
+
+def test_read_bounded_directory_error_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(IsADirectoryError) as error:
+        read_bounded(tmp_path, 10)
+    assert error.value.errno == 21
+    assert error.value.filename == str(tmp_path)
+
+
+def test_read_bounded_checks_the_open_descriptor_not_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+
+    def gone(*_: object, **__: object) -> os.stat_result:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    # The path is looked up again by nobody: what was opened is what is checked.
+    monkeypatch.setattr(source.os, "stat", gone)
+    with pytest.raises(NotRegularFileError) as error:
+        read_bounded(fifo, 10)
+    assert error.value.strerror == "is a FIFO (named pipe), not a regular file"
+    assert error.value.filename == str(fifo)
+
+
+def test_read_bounded_counts_short_reads_up_to_one_byte_past_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"0123456789")
+    real_fstat, real_read = os.fstat, os.read
+    asked: list[int] = []
+
+    def no_size(descriptor: int) -> os.stat_result:
+        # Like a file in /proc: a regular file that reports a size of 0.
+        mode = real_fstat(descriptor).st_mode
+        return os.stat_result((mode, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    def short(descriptor: int, size: int) -> bytes:
+        asked.append(size)
+        return real_read(descriptor, min(size, 4))
+
+    monkeypatch.setattr(source.os, "fstat", no_size)
+    monkeypatch.setattr(source.os, "read", short)
+    assert read_bounded(path, 10) == b"0123456789"
+    with pytest.raises(FileTooLargeError) as error:
+        read_bounded(path, 8)
+    # 4 + 4 + 1 bytes: one past the limit, never more.
+    assert sum(min(size, 4) for size in asked[-3:]) == 9
+    assert asked[-1] == 1
+    assert error.value.strerror == (
+        "file is more than 8 bytes; archgen reads files of at most 8 bytes"
+    )
+    assert error.value.filename == str(path)
+
+
+def test_open_flags_never_block_or_leak_the_descriptor() -> None:
+    flags = source._OPEN_FLAGS
+    assert flags & os.O_NONBLOCK
+    assert flags & os.O_CLOEXEC
+    assert flags & os.O_NOCTTY
+    assert flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC) == 0
+
+
+def test_unknown_key_in_a_stage_names_the_stage() -> None:
+    code, line, column, message, fixes = _finding(
+        "name: net\nstages:\n  - {blocks: 1, plnaes: 64}\n"
+    )
+    assert (code, line, column) == ("AG102", 3, 17)
+    assert message.startswith(
+        "unknown key 'plnaes' in stages[0]; did you mean 'planes'?"
+    )
+    assert fixes == (Fix(("stages", 0, "plnaes"), "plnaes", "planes", key=True),)
+
+
+def test_unknown_key_without_a_close_name_offers_no_fix() -> None:
+    from archgen.validate import _unknown_key
+
+    document = _doc("zzzz: 1\n")
+    message, fixes = _unknown_key(document, ("zzzz",))
+    assert fixes == ()
+    assert message.startswith("unknown key 'zzzz' Expected one of: $schema, name, ")
+
+
+def test_strip_optional_strips_only_none() -> None:
+    from typing import Optional, Union
+
+    from archgen.validate import _strip_optional
+
+    assert _strip_optional(int | None) is int
+    assert _strip_optional(Optional[int]) is int  # noqa: UP045 - typing.Union on purpose
+    assert _strip_optional(int | str | None) == int | str | None
+    assert _strip_optional(Union[int, str]) == Union[int, str]  # noqa: UP007
+    assert _strip_optional(list[int]) == list[int]
+
+
+def test_every_compact_list_that_is_no_sequence_is_reported() -> None:
+    assert _expand_findings("depths: [1]\nplanes: 3\nstrides: {}\n") == [
+        ("AG103", 2, 9, "planes: expected a sequence (one item per stage), found 3"),
+        (
+            "AG103",
+            3,
+            10,
+            "strides: expected a sequence (one item per stage), found a mapping",
+        ),
+    ]
