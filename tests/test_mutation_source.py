@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from archgen import limits, source
 from archgen.diagnostics import Diagnostic, Fix, Severity
@@ -1566,3 +1567,165 @@ def test_every_compact_list_that_is_no_sequence_is_reported() -> None:
             "strides: expected a sequence (one item per stage), found a mapping",
         ),
     ]
+
+
+def test_value_position_tries_every_ancestor() -> None:
+    smap = SourceMap(keys={}, values={(): Position(1, 1), ("a",): Position(2, 3)})
+    assert smap.value_position(("a", "z")) == Position(2, 3)
+
+
+def test_missing_key_in_a_nested_mapping_names_it() -> None:
+    text = "name: net\nregnet: {w0: 24, wm: 2.5, depth: 13, group_width: 8}\n"
+    assert _finding(text) == (
+        "AG101",
+        2,
+        9,
+        "missing required key 'wa' in regnet",
+        (),
+    )
+
+
+def test_a_key_of_the_wrong_type_is_located_at_the_key() -> None:
+    # No reader makes a key other than a string; a caller building the data can.
+    document = Document(
+        Path("s.yaml"),
+        "s.yaml",
+        {"name": "net", "lint": {"severity": {1: "warning"}}},
+        SourceMap(
+            {("lint", "severity", 1): Position(4, 5)},
+            {("lint", "severity", 1): Position(4, 8)},
+        ),
+        "x",
+    )
+    found = validate(document)
+    assert isinstance(found, list)
+    assert [(d.code, d.line, d.column, d.message) for d in found] == [
+        ("AG103", 4, 5, "lint.severity[1]: expected a string, found 1")
+    ]
+
+
+def test_a_short_misspelt_depths_is_renamed() -> None:
+    found = _expand("name: n\ndept: [1]\nplanes: [64]\n")
+    assert isinstance(found, list)
+    assert [(d.code, d.line, d.column, d.fixes) for d in found] == [
+        ("AG102", 2, 1, (Fix(("dept",), "dept", "depths", key=True),))
+    ]
+    assert found[0].message.startswith("unknown key 'dept'; did you mean 'depths'?")
+
+
+def test_file_loc_tries_every_prefix() -> None:
+    document = _document({("stages", 1): ("depths", 1)})
+    assert document.file_loc(("stages", 1, "x")) == ("depths", 1, "x")
+
+
+def test_yaml_depth_limit_counts_sequences_and_mappings() -> None:
+    assert isinstance(_value("[" * 32 + "]" * 32), list)
+    # The 33rd '[' is at index 3 + 32 = 35.
+    assert _refusal("a: " + "[" * 33 + "]" * 33) == (
+        "AG008",
+        1,
+        36,
+        "nested deeper than 32 levels",
+    )
+    assert isinstance(_value("{b: " * 31 + "1" + "}" * 31), dict)
+    # 32 mappings put the '1' at depth 33, at index 3 + 4 * 32 = 131.
+    assert _refusal("a: " + "{b: " * 32 + "1" + "}" * 32) == (
+        "AG008",
+        1,
+        132,
+        "nested deeper than 32 levels",
+    )
+
+
+def test_a_float_tag_on_a_hexadecimal_integer() -> None:
+    # YAML 1.2 reads !!float 0x10 as the integer 16 made a float; PyYAML's float() cannot.
+    assert _value_refusal("!!float 0x10") == (
+        "AG104",
+        "'0x10' is not a valid float in YAML 1.1 but 16.0 in YAML 1.2; write 16.0",
+    )
+
+
+class _PureLoader(yaml.SafeLoader):
+    """The loader archgen uses where PyYAML has no libyaml: the same resolver, in Python."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return source._IMPLICIT + str(super().resolve(kind, value, implicit))
+
+
+def test_without_libyaml_lone_surrogates_and_positions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(source, "_Loader", _PureLoader)
+    message = (
+        "the escape \\udcff is half of a UTF-16 pair, not a character; expected text"
+    )
+    assert _refusal('a: 1\nb: "x\\udcff"\n') == ("AG003", 2, 4, message)
+    assert _refusal('a: 1\n"\\udcff": 2\n') == ("AG003", 2, 1, message)
+    # PyYAML's own reader counts characters: the column is the same as with libyaml.
+    assert _refusal("é: \x07")[:3] == ("AG002", 1, 4)
+    assert _data("a: [1, {b: c}]\n") == {"a": [1, {"b": "c"}]}
+
+
+class _FailingLoader:
+    """A loader whose reading fails with ``error``: the kinds of error PyYAML raises."""
+
+    error: Exception = yaml.YAMLError()
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def get_single_node(self) -> None:
+        raise self.error
+
+    def dispose(self) -> None:
+        pass
+
+
+def _failing(error: Exception) -> type[_FailingLoader]:
+    return type("Failing", (_FailingLoader,), {"error": error})
+
+
+def test_yaml_errors_without_a_mark_are_at_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(source, "_Loader", _failing(yaml.YAMLError("bad\n   thing")))
+    assert _refusal("a: 1\n") == ("AG002", 1, 1, "invalid YAML: bad thing")
+    unmarked = yaml.MarkedYAMLError(context="while x", problem="found\n y")
+    monkeypatch.setattr(source, "_Loader", _failing(unmarked))
+    assert _refusal("a: 1\n") == ("AG002", 1, 1, "invalid YAML: while x found y")
+
+
+def test_reader_error_with_a_character_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    error = yaml.reader.ReaderError("<x>", 3, "\x07", "utf-8", "not allowed here")
+    monkeypatch.setattr(source, "_Loader", _failing(error))
+    assert _refusal("é: \x07") == (
+        "AG002",
+        1,
+        4,
+        "invalid YAML: character U+0007 is not allowed (not allowed here)",
+    )
+
+
+def test_empty_documents_have_an_empty_source_map() -> None:
+    assert source._parse_yaml("# c\n", source._Lines("# c\n")) == (
+        None,
+        SourceMap({}, {}),
+    )
+    assert source._parse_json(" \n", source._Lines(" \n")) == (None, SourceMap({}, {}))
+
+
+def test_json_number_too_long_for_int_is_refused_not_raised() -> None:
+    # Python's int() refuses more than 4,300 digits with ValueError: the syntax check must
+    # leave numbers unconverted.
+    assert _refusal('{"a": ' + "7" * 5_000 + "}", ".json") == (
+        "AG008",
+        1,
+        7,
+        "a number of 5,000 characters; archgen reads numbers of at most 100",
+    )
+
+
+def test_refused_carries_its_message() -> None:
+    refused = source._Refused("AG002", "the message", Position(2, 3))
+    assert str(refused) == "the message"
+    assert (refused.code, refused.position) == ("AG002", Position(2, 3))
