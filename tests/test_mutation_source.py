@@ -1729,3 +1729,13 @@ def test_refused_carries_its_message() -> None:
     refused = source._Refused("AG002", "the message", Position(2, 3))
     assert str(refused) == "the message"
     assert (refused.code, refused.position) == ("AG002", Position(2, 3))
+
+
+def test_invalid_utf8_lines_count_every_newline_from_the_first_byte() -> None:
+    message = "byte 0xff is not UTF-8; expected a text file"
+    assert _refusal(b"\nab\xff") == ("AG003", 2, 3, message)
+    assert _refusal(b"\nab\ncd\xff") == ("AG003", 3, 3, message)
+
+
+def test_the_first_nul_is_reported() -> None:
+    assert _refusal("a: x\x00y\x00\n")[:3] == ("AG003", 1, 5)
