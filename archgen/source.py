@@ -279,14 +279,16 @@ def _decode(raw: bytes, shown: str) -> str | Diagnostic:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        # The error counts from after the byte-order mark, in the bytes it decoded.
+        body, start = bytes(error.object), error.start
+        line_start = body.rfind(b"\n", 0, start) + 1
         # Columns count characters, as editors do: the bytes before the error are valid UTF-8.
-        column = len(raw[line_start : error.start].decode("utf-8-sig")) + 1
+        column = len(body[line_start:start].decode("utf-8")) + 1
         return diagnostic(
             "AG003",
-            f"byte 0x{raw[error.start]:02x} is not UTF-8; expected a text file",
+            f"byte 0x{body[start]:02x} is not UTF-8; expected a text file",
             shown,
-            raw.count(b"\n", 0, error.start) + 1,
+            body.count(b"\n", 0, start) + 1,
             column,
         )
     if "\x00" in text:
@@ -607,7 +609,7 @@ def _number_text(value: object) -> str:
         if math.isnan(value):
             return ".nan"
         if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
+            return ".inf" if value == math.inf else "-.inf"
         mantissa, _, exponent = repr(value).partition("e")
         if "." not in mantissa:
             mantissa += ".0"
@@ -633,12 +635,10 @@ def _disagreement(
     def reading(value: object) -> str:
         if value is not _TEXT:
             return _number_text(value)
-        return "text" if tag is None else f"not a valid {tag.rsplit(':', 1)[-1]}"
+        return "text" if tag is None else f"not a valid {_tag_name(tag)}"
 
     numbers = [_number_text(v) for v in (old, new) if v is not _TEXT]
-    advice = (
-        f"write {numbers[0]}" if len(numbers) == 1 else f"write {' or '.join(numbers)}"
-    )
+    advice = f"write {' or '.join(numbers)}"
     if len(numbers) == 2:
         advice += ", whichever you mean"
     if _TEXT in (old, new) and tag is None:
@@ -690,7 +690,7 @@ def _tagged_scalar(text: str, tag: str, position: Position) -> Any:
 def _invalid(text: str, tag: str, position: Position) -> Any:
     raise _Refused(
         "AG103",
-        f"'{printable(_clip(text))}' is not a valid {tag.rsplit(':', 1)[-1]}",
+        f"'{printable(_clip(text))}' is not a valid {_tag_name(tag)}",
         position,
     )
 
@@ -699,8 +699,14 @@ def _clip(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _tag_name(tag: str) -> str:
+    """``int`` for YAML's ``tag:yaml.org,2002:int``: the scalar tags archgen reads."""
+    return tag.removeprefix(_YAML)
+
+
 def _short_tag(tag: str) -> str:
-    return tag.removeprefix(_IMPLICIT).replace(_YAML, "!!")
+    """A tag as it is written: ``!!binary``, ``!custom`` (never one the resolver gave)."""
+    return tag.replace(_YAML, "!!")
 
 
 def _tag_message(tag: str) -> str:
@@ -716,9 +722,7 @@ def _tag_message(tag: str) -> str:
 
 
 class _BadNumber(Exception):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
+    """A JSON number archgen does not convert; its text is the one argument."""
 
 
 def _refuse_constant(text: str) -> Any:
@@ -807,16 +811,12 @@ class _JsonReader(_Recorder):
             value, end = self.string(*self.decoder.raw_decode(self.text, index), index)
             self.value_spans[loc] = (index, end)
             return value, end
-        except _BadNumber as bad:
-            if bad.text in ("NaN", "Infinity", "-Infinity"):
-                raise _Refused(
-                    "AG002",
-                    f"invalid JSON: {bad.text} is not a JSON value",
-                    self.position(index),
-                ) from None
-            _check_length(bad.text, self.position(index))
+        except _BadNumber as bad:  # a number too long to convert, or NaN or [-]Infinity
+            position = self.position(index)
+            (text,) = bad.args
+            _check_length(text, position)
             raise _Refused(
-                "AG002", "invalid JSON: not a number", self.position(index)
+                "AG002", f"invalid JSON: {text} is not a JSON value", position
             ) from None
 
     def string(self, value: Any, end: int, start: int) -> tuple[Any, int]:

@@ -74,13 +74,8 @@ def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
         return document.diagnostic("AG102", message, loc, at_key=True, fixes=renames)
     if kind == "missing":
         where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
-        alternative = (
-            " (or the compact form: 'depths' with 'planes' or 'widths')"
-            if loc == ("stages",)
-            else ""
-        )
         return document.diagnostic(
-            "AG101", f"missing required key '{loc[-1]}'{where}{alternative}", loc[:-1]
+            "AG101", f"missing required key '{loc[-1]}'{where}", loc[:-1]
         )
     value = detail.get("input")
     found = describe(value)
@@ -91,7 +86,7 @@ def _diagnostic(document: Document, detail: ErrorDetails) -> Diagnostic:
     fixes: tuple[Fix, ...] = ()
     if kind == "literal_error" and isinstance(value, str) and not at_key:
         choices = re.findall(r"'([^']*)'", str((detail.get("ctx") or {})["expected"]))
-        close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(value, choices)
         if close:
             message += f"; did you mean '{close[0]}'?"
             fixes = (Fix(loc, value, close[0]),)
@@ -123,7 +118,7 @@ def _unknown_key(document: Document, loc: Loc) -> tuple[str, tuple[Fix, ...]]:
     if not loc[:-1]:
         allowed += list(COMPACT_KEYS)
     message = f"unknown key '{key}'{where}"
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(key, allowed)
     fixes: tuple[Fix, ...] = ()
     if close:
         message += f"; did you mean '{close[0]}'?"
@@ -236,7 +231,7 @@ def expand(document: Document) -> Document | list[Diagnostic]:
         unknown = [
             key for key in data if key not in allowed_keys(()) + list(COMPACT_KEYS)
         ]
-        typo = difflib.get_close_matches("depths", unknown, n=1, cutoff=0.6)
+        typo = difflib.get_close_matches("depths", unknown)
         if typo:  # `depth: [...]`: say what it is, and offer to rename it
             message, renames = _unknown_key(document, (typo[0],))
             return [
@@ -296,7 +291,7 @@ def expand(document: Document) -> Document | list[Diagnostic]:
                 at_key=False,
             )
         for key, items in lists.items():
-            if key != "depths" and len(items) != len(depths):
+            if len(items) != len(depths):  # depths itself always agrees
                 problem(
                     "AG104",
                     f"{key} has {len(items)} item(s) but depths has {len(depths)}; expected "
