@@ -130,6 +130,13 @@ CODES: dict[str, Code] = {
             True,
         ),
         Code(
+            "AG209",
+            "group-norm-single-value",
+            _E,
+            "no group norm normalises a single value (one channel per group on a 1x1 map)",
+            True,
+        ),
+        Code(
             "AG301",
             "same-size-same-shape",
             _E,

@@ -560,6 +560,48 @@ def norm_groups_divide(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
         return
 
 
+def group_norm_single_value(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
+    """AG209: a group norm normalises each group of each sample over its channels and the map.
+    A group of one channel on a 1x1 map holds one value, which always normalises to 0: the
+    layer outputs its bias whatever the input (torch refuses it for a batch of one)."""
+    norms = [op for op in _all_ops(plan) if isinstance(op, Norm) and op.kind == "group"]
+    if not norms or any(op.channels % op.group_count for op in norms):
+        return  # AG207 reports groups that do not divide first
+    single = [op for op in norms if op.size == 1 and op.channels == op.group_count]
+    if not single:
+        return
+    op = single[0]
+    where = next(
+        (
+            f"{stage.label}, {op.path}"
+            for stage in plan.stages
+            for block in stage.blocks
+            if any(candidate is op for candidate in block.all_ops)
+        ),
+        op.path,
+    )
+    common = 0
+    for norm in norms:
+        common = _gcd(common, norm.channels)
+    divisors = [d for d in range(1, common + 1) if common % d == 0]
+    if op.group_size:
+        key, value = "group_size", op.group_size
+        allowed = [d for d in divisors if d >= 2]
+        expected = "a group_size of at least 2 that divides every channel count"
+    else:
+        key, value = "groups", op.groups
+        allowed = [d for d in divisors if d <= value // 2]
+        expected = f"at most {value // 2} groups (two channels or more in each)"
+    choices = sorted(allowed, key=lambda d: abs(d - value))[:3]
+    yield Finding(
+        "AG209",
+        f"group norm of {op.channels} channels ({where}) on a 1x1 map has one value per "
+        f"group, which normalises to 0 whatever the input; expected {expected}",
+        ("norm", key),
+        fixes=_value_fixes(("norm", key), value, choices),
+    )
+
+
 def _gcd(a: int, b: int) -> int:
     while b:
         a, b = b, a % b
@@ -779,6 +821,7 @@ RULES: tuple[Rule, ...] = (
     basic_block_not_grouped,
     width_not_zero,
     norm_groups_divide,
+    group_norm_single_value,
     stem_width,
     same_size_same_shape,
     halving_doubles,

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
+import pytest
+
 from archgen import limits, rules
 from archgen.complexity import Complexity, analyse
 from archgen.diagnostics import Fix
@@ -1735,3 +1737,101 @@ def test_ag204_the_largest_input_is_proposed() -> None:
         _fix(("stages", 7, "stride"), 2, 1),
         _fix(("input", "image_size"), 224, 8192),
     )
+
+
+# --- AG209 group_norm_single_value -----------------------------------------------------------
+
+# 16 channels throughout; an 8x8 input halves to 1x1 at layer4 (8 -> 4 -> 2 -> 1).
+_TO_ONE = (
+    "{blocks: 1, planes: 16}",
+    "{blocks: 1, planes: 16, stride: 2}",
+    "{blocks: 1, planes: 16, stride: 2}",
+)
+
+
+def _gn(
+    norm: str, last: str = "{blocks: 1, planes: 16, stride: 2}", size: int = 8
+) -> str:
+    return _spec(
+        *_TO_ONE,
+        last,
+        defaults="{block: basic}",
+        extra=f"input: {{image_size: {size}}}\n"
+        "stem: {width: 16, stride: 1, pool: none}\n"
+        f"norm: {norm}\n",
+    )
+
+
+def test_ag209_one_channel_per_group_on_a_1x1_map() -> None:
+    # layer4's conv1 has stride 2, so its bn1 sees 16 channels on a 1x1 map: 16 groups of one
+    # value. At most 16 // 2 = 8 groups keep two values each; divisors of 16 up to 8, nearest
+    # 16 first: 8, 4, 2.
+    (finding,) = _run(rules.group_norm_single_value, _gn("{type: group, groups: 16}"))
+    loc = ("norm", "groups")
+    assert finding == Finding(
+        "AG209",
+        "group norm of 16 channels (layer4 (stages[3]), bn1) on a 1x1 map has one value per "
+        "group, which normalises to 0 whatever the input; expected at most 8 groups (two "
+        "channels or more in each)",
+        loc,
+        fixes=(_fix(loc, 16, 8), _fix(loc, 16, 4), _fix(loc, 16, 2)),
+    )
+
+
+def test_ag209_group_size_of_one_on_a_1x1_map() -> None:
+    # Divisors of 16 from 2 up, nearest 1 first: 2, 4, 8.
+    (finding,) = _run(
+        rules.group_norm_single_value, _gn("{type: group, group_size: 1}")
+    )
+    loc = ("norm", "group_size")
+    assert finding.code == "AG209" and finding.loc == loc
+    assert finding.message.endswith(
+        "; expected a group_size of at least 2 that divides every channel count"
+    )
+    assert finding.fixes == (_fix(loc, 1, 2), _fix(loc, 1, 4), _fix(loc, 1, 8))
+
+
+def test_ag209_fixes_are_divisors_of_every_group_norm_channel_count() -> None:
+    # layer4 has 32 channels: a group size of 1 is single-valued there, and the fixes are
+    # divisors of gcd(16, 32) = 16, the channel counts of every group norm, from 2 up.
+    text = _gn(
+        "{type: group, group_size: 1}", last="{blocks: 1, planes: 32, stride: 2}"
+    )
+    (finding,) = _run(rules.group_norm_single_value, text)
+    assert "group norm of 32 channels (layer4 (stages[3]), bn1)" in finding.message
+    assert [fix.new for fix in finding.fixes] == [2, 4, 8]  # gcd(16, 32) = 16
+
+
+def test_ag209_a_stem_norm_is_named_by_its_path() -> None:
+    # A 1x1 input: the stem's own norm already sees one value per group.
+    text = _spec(
+        "{blocks: 1, planes: 16}",
+        defaults="{block: basic}",
+        extra="input: {image_size: 1}\nstem: {width: 16, stride: 1, pool: none}\n"
+        "norm: {type: group, groups: 16}\n",
+    )
+    (finding,) = _run(rules.group_norm_single_value, text)
+    assert finding.message.startswith("group norm of 16 channels (bn1) on a 1x1 map")
+
+
+@pytest.mark.parametrize(
+    ("norm", "size"),
+    [
+        ("{type: group, groups: 8}", 8),  # two channels per group on the 1x1 map
+        ("{type: group, group_size: 2}", 8),
+        ("{type: group, groups: 16}", 16),  # the map ends at 2x2: four values per group
+        ("{type: group, group_size: 1}", 16),
+        ("{type: batch}", 8),
+    ],
+)
+def test_ag209_silent_with_two_values_or_more_per_group(norm: str, size: int) -> None:
+    assert _run(rules.group_norm_single_value, _gn(norm, size=size)) == []
+
+
+def test_ag209_leaves_groups_that_do_not_divide_to_ag207() -> None:
+    # 16 groups are single-valued on layer4's 16 channels, but do not divide a 24-channel
+    # stage: AG207 reports that first, and this rule stays silent.
+    text = _gn("{type: group, groups: 16}")
+    text = text.replace("- {blocks: 1, planes: 16}\n", "- {blocks: 1, planes: 24}\n", 1)
+    assert [f.code for f in _run(rules.norm_groups_divide, text)] == ["AG207"]
+    assert _run(rules.group_norm_single_value, text) == []

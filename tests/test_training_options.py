@@ -133,3 +133,51 @@ def test_headless_backbone_forward_head_and_reset_classifier(tmp_path: Path) -> 
     ours.fc.load_state_dict(reference.fc.state_dict())
     _equal_in("eval", ours, reference)
     assert ours(X).shape == (2, 7)
+
+
+@pytest.mark.parametrize("image_size", [8, 16])
+@pytest.mark.parametrize(
+    "norm",
+    [
+        {"type": "group", "groups": 16},
+        {"type": "group", "groups": 8},
+        {"type": "group", "groups": 4},
+        {"type": "group", "group_size": 1},
+        {"type": "group", "group_size": 2},
+    ],
+    ids=lambda norm: "-".join(f"{k}{v}" for k, v in norm.items() if k != "type"),
+)
+def test_group_norm_of_one_value_is_refused_exactly_when_torch_cannot_run_it(
+    norm: dict[str, Any], image_size: int
+) -> None:
+    """AG209 against torch: lint refuses a network exactly when one of its group norms would
+    see a single value per group, which torch refuses for a batch of one (and which would
+    always output its bias). A network lint accepts runs on a single image."""
+    from archgen import api
+
+    spec = {
+        "name": "gn_net",
+        "input": {"channels": 3, "image_size": image_size},
+        "stem": {"width": 16, "stride": 1, "pool": "none"},
+        "norm": norm,
+        "defaults": {"block": "basic"},
+        "lint": {"ignore": ["AG3", "AG4"]},
+        "stages": [
+            {"blocks": 1, "planes": 16},
+            {"blocks": 1, "planes": 16, "stride": 2},
+            {"blocks": 1, "planes": 16, "stride": 2},
+            {"blocks": 1, "planes": 16, "stride": 2},
+        ],
+    }
+    refused = any(d.code == "AG209" for d in api.lint(spec))
+    model = api.build_model(spec, ignore_lint=True).eval()
+    x = torch.randn(1, 3, image_size, image_size)
+    if refused:
+        with pytest.raises(ValueError, match="more than 1 value per channel"):
+            model(x)
+    else:
+        assert model(x).shape == (1, 1000)
+    # 16 channels reach a 1x1 map only from an 8x8 input; one channel per group there is
+    # 16 groups or a group size of 1.
+    one_per_group = norm.get("groups") == 16 or norm.get("group_size") == 1
+    assert refused == (image_size == 8 and one_per_group)
