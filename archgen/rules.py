@@ -517,6 +517,16 @@ def width_not_zero(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
         )
 
 
+def _place(plan: NetworkPlan, op: Op) -> str:
+    """Where an operation is, for a message: ``layer2 (stages[1]), bn1`` for one in a block
+    (whose path is relative to the block), its path for one of the stem or head."""
+    for stage in plan.stages:
+        for block in stage.blocks:
+            if any(candidate is op for candidate in block.all_ops):
+                return f"{stage.label}, {op.path}"
+    return op.path
+
+
 def _all_ops(plan: NetworkPlan) -> Iterator[Op]:
     yield from plan.stem
     for block in plan.blocks:
@@ -549,11 +559,12 @@ def norm_groups_divide(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
         choices = _divisors_near(common, value)
         noun = "groups" if key == "groups" else f"groups of {value}"
         verb = f"make {value} groups" if key == "groups" else f"make {noun}"
+        wanted = "group count" if key == "groups" else "group_size"
         yield Finding(
             "AG207",
-            f"group norm of {op.channels} channels ({op.path}) cannot {verb}; expected a "
-            f"{'group count' if key == 'groups' else 'group_size'} that divides every channel "
-            f"count ({', '.join(map(str, counts))})",
+            f"group norm of {op.channels} channels ({_place(plan, op)}) cannot {verb}; "
+            f"expected a {wanted} that divides every channel count "
+            f"({', '.join(map(str, counts))})",
             ("norm", key),
             fixes=_value_fixes(("norm", key), value, choices),
         )
@@ -571,15 +582,7 @@ def group_norm_single_value(plan: NetworkPlan, _: Complexity) -> Iterator[Findin
     if not single:
         return
     op = single[0]
-    where = next(
-        (
-            f"{stage.label}, {op.path}"
-            for stage in plan.stages
-            for block in stage.blocks
-            if any(candidate is op for candidate in block.all_ops)
-        ),
-        op.path,
-    )
+    where = _place(plan, op)
     common = 0
     for norm in norms:
         common = _gcd(common, norm.channels)

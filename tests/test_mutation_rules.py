@@ -927,9 +927,10 @@ def test_ag207_first_failing_channel_count_after_passing_ones() -> None:
     text = _spec("{blocks: 1, planes: 48}", extra="norm: {type: group, groups: 64}\n")
     (finding,) = _run(rules.norm_groups_divide, text)
     loc = ("norm", "groups")
-    # The path of a block's op is relative to its block: layer1.0's bn1.
+    # A block's op is named by its stage and its path in the block: layer1.0's bn1.
     assert finding.message == (
-        "group norm of 48 channels (bn1) cannot make 64 groups; expected a group "
+        "group norm of 48 channels (layer1 (stages[0]), bn1) cannot make 64 groups; "
+        "expected a group "
         "count that divides every channel count (48, 64, 192)"
     )
     assert finding.fixes == (_fix(loc, 64, 16), _fix(loc, 64, 8), _fix(loc, 64, 4))
