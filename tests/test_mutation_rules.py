@@ -1836,3 +1836,26 @@ def test_ag209_leaves_groups_that_do_not_divide_to_ag207() -> None:
     text = text.replace("- {blocks: 1, planes: 16}\n", "- {blocks: 1, planes: 24}\n", 1)
     assert [f.code for f in _run(rules.norm_groups_divide, text)] == ["AG207"]
     assert _run(rules.group_norm_single_value, text) == []
+
+
+def test_ag209_fixes_on_a_four_channel_network_reach_one_group_and_the_whole_width() -> (
+    None
+):
+    # Four channels everywhere: divisors 1, 2, 4. Four groups are single-valued on the 1x1
+    # map; at most 4 // 2 = 2 groups, nearest first: 2, then 1 (one group: layer norm). A group
+    # size of 1 is fixed by 2 or 4, the whole width.
+    def four(norm: str) -> str:
+        return (
+            _gn(norm)
+            .replace("planes: 16", "planes: 4")
+            .replace("width: 16", "width: 4")
+        )
+
+    loc = ("norm", "groups")
+    (finding,) = _run(rules.group_norm_single_value, four("{type: group, groups: 4}"))
+    assert finding.fixes == (_fix(loc, 4, 2), _fix(loc, 4, 1))
+    loc = ("norm", "group_size")
+    (finding,) = _run(
+        rules.group_norm_single_value, four("{type: group, group_size: 1}")
+    )
+    assert finding.fixes == (_fix(loc, 1, 2), _fix(loc, 1, 4))
