@@ -557,8 +557,7 @@ def norm_groups_divide(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
         if op.channels % value == 0:
             continue
         choices = _divisors_near(common, value)
-        noun = "groups" if key == "groups" else f"groups of {value}"
-        verb = f"make {value} groups" if key == "groups" else f"make {noun}"
+        verb = f"make {value} groups" if key == "groups" else f"make groups of {value}"
         wanted = "group count" if key == "groups" else "group_size"
         yield Finding(
             "AG207",
