@@ -57,7 +57,7 @@ from archgen.regnet import (
     validate_params,
 )
 
-GENERATED = Path(__file__).resolve().parent.parent / "generated"
+SPECS = Path(__file__).resolve().parent.parent / "specs"
 
 TV = Style("torchvision", "batch", 0, 0, "relu")
 TIMM = Style("timm", "batch", 0, 0, "relu")
@@ -67,9 +67,12 @@ TIMM_REGNET = Style("timm-regnet", "batch", 0, 0, "relu")
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _generated_text(name: str) -> str:
-    """A committed generated module with its whitespace collapsed (docstrings wrap lines)."""
-    return " ".join((GENERATED / f"{name}.py").read_text(encoding="utf-8").split())
+def _rendered(name: str) -> str:
+    """The module the code under test renders for a zoo spec, whitespace collapsed (docstrings
+    wrap lines). Not cached: a mutant must reach the text."""
+    from archgen import api
+
+    return " ".join(api.render_source(SPECS / f"{name}.yaml").split())
 
 
 def _names(op: Op) -> dict[str, tuple[str, int | None, str | None]]:
@@ -275,11 +278,11 @@ def test_eca_kernel_gamma_and_beta() -> None:
     assert eca_kernel(2**13, gamma=1, beta=0) == 13
 
 
-def test_eca_kernels_in_the_generated_ecaresnet50d() -> None:
-    text = _generated_text("ecaresnet50d")
-    for out_channels in (256, 512, 1024):
-        assert eca_kernel(out_channels) == 5
+def test_eca_kernels_in_the_rendered_ecaresnet50d() -> None:
+    # timm's ecaresnet50d: k = 5 for 256, 512 and 1024 channels, 7 for 2048 (the formula above).
+    text = _rendered("ecaresnet50d")
     assert "ECA, k=5] x3" in text and "ECA, k=7] x3" in text
+    assert "Bottleneck(64, 64, 256, 5," in text
 
 
 def test_se_hidden_widths_of_timm_seresnet50() -> None:
@@ -323,12 +326,17 @@ def test_attention_recipes_registry() -> None:
     assert (se.kind, se.param, se.label) == ("se", "se_channels", "SE, {hidden}")
     assert (eca.kind, eca.param, eca.label) == ("eca", "eca_kernel", "ECA, k={hidden}")
     assert ATTENTION_PARAMS == (("se_channels", None), ("eca_kernel", None))
-    # The summaries and the labels appear verbatim in the generated code.
-    assert se.summary in _generated_text("seresnet50")
-    assert "Bottleneck(64, 64, 256, 5," in _generated_text("ecaresnet50d")
-    assert eca.summary in _generated_text("ecaresnet50d")
-    assert se.label.format(hidden=16) + "] x3" in _generated_text("seresnet50")
-    assert eca.label.format(hidden=5) + "] x3" in _generated_text("ecaresnet50d")
+    assert (se.summary, eca.summary) == (
+        "Squeeze-excitation",
+        "Efficient channel attention",
+    )
+    # The summaries and the labels reach the rendered module; timm's seresnet50 squeezes 256
+    # channels to 16 (rd_ratio 1/16).
+    seresnet50, ecaresnet50d = _rendered("seresnet50"), _rendered("ecaresnet50d")
+    assert "Squeeze-excitation" in seresnet50 and "SE, 16] x3" in seresnet50
+    assert (
+        "Efficient channel attention" in ecaresnet50d and "ECA, k=5] x3" in ecaresnet50d
+    )
 
 
 def test_attention_op() -> None:
@@ -575,10 +583,28 @@ def test_block_recipes_registry() -> None:
     assert RESIDUAL_ACT == "act3"
 
 
-def test_block_summaries_appear_in_generated_code() -> None:
-    assert BLOCKS["bottleneck"].summary in _generated_text("resnet50")
-    assert BLOCKS["basic"].summary in _generated_text("resnet18")
-    assert BLOCKS["regnet"].summary in _generated_text("regnetx_002")
+BLOCK_SUMMARIES = {
+    (
+        "bottleneck",
+        "resnet50",
+    ): "1x1 reduce, 3x3 convolution, 1x1 expand; a norm after each.",
+    (
+        "basic",
+        "resnet18",
+    ): "Two 3x3 convolutions with a norm after each; the first carries the stride.",
+    (
+        "regnet",
+        "regnetx_002",
+    ): "1x1, grouped 3x3 carrying the stride, 1x1; a norm after each "
+    "(RegNet's X block).",
+}
+
+
+@pytest.mark.parametrize(("block", "spec"), list(BLOCK_SUMMARIES))
+def test_block_summaries_reach_the_rendered_module(block: str, spec: str) -> None:
+    summary = BLOCK_SUMMARIES[block, spec]
+    assert BLOCKS[block].summary == summary
+    assert summary in _rendered(spec)
 
 
 # --- shortcuts -------------------------------------------------------------------------------
@@ -640,8 +666,14 @@ def test_shortcut_recipes_registry() -> None:
     conv, pool = SHORTCUTS["conv"], SHORTCUTS["avg_pool"]
     assert (conv.name, conv.function) == ("conv", "projection")
     assert (pool.name, pool.function) == ("avg_pool", "pooled_projection")
-    assert conv.summary in _generated_text("resnet50")
-    assert pool.summary in _generated_text("resnet50d")
+    tail = "the shortcut of a block that changes the stride or the channels."
+    assert conv.summary == f"A 1x1 convolution carrying the stride, then a norm: {tail}"
+    assert pool.summary == (
+        "A 2x2 average pool carrying the stride, then a 1x1 convolution and a norm "
+        f"(ResNet-D): {tail}"
+    )
+    assert conv.summary in _rendered("resnet50")
+    assert pool.summary in _rendered("resnet50d")
 
 
 # --- stems -----------------------------------------------------------------------------------

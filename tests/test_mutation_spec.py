@@ -322,18 +322,19 @@ def test_published_schema_declares_the_compact_form_with_its_bounds() -> None:
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     properties = schema["properties"]
     assert isinstance(properties, dict)
+    # README's limits: 1,000 blocks per stage, 65,536 channels, stride 4, 16 stages.
     expected_bounds = {
-        "depths": (1, limits.MAX_BLOCKS_PER_STAGE),
-        "planes": (1, limits.MAX_CHANNELS),
-        "widths": (1, limits.MAX_CHANNELS),
-        "strides": (1, limits.MAX_STRIDE),
+        "depths": (1, 1_000),
+        "planes": (1, 65_536),
+        "widths": (1, 65_536),
+        "strides": (1, 4),
     }
     for key, (least, most) in expected_bounds.items():
         entry = properties[key]
         assert entry["type"] == "array"
         assert entry["items"] == {"type": "integer", "minimum": least, "maximum": most}
         assert entry["minItems"] == 1
-        assert entry["maxItems"] == limits.MAX_STAGES
+        assert entry["maxItems"] == 16
         assert entry["description"].startswith("Compact form")
     assert "stages" not in schema.get("required", [])
     assert schema["required"] == ["name"]
