@@ -1143,3 +1143,13 @@ def test_every_failing_stage_is_reported() -> None:
         ("AG105", 3, 5),
         ("AG105", 4, 5),
     ]
+
+
+def test_the_schema_offers_exactly_the_block_recipes() -> None:
+    # Lowering relies on it: a block type the schema accepts always has a recipe.
+    from typing import get_args
+
+    from archgen.recipes import BLOCKS
+    from archgen.spec import BlockType
+
+    assert set(get_args(BlockType)) == set(BLOCKS) == {"basic", "bottleneck", "regnet"}
