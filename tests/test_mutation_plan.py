@@ -35,6 +35,8 @@ from archgen.plan import (
 from archgen.source import Document, parse
 from archgen.validate import expand, validate
 
+from conftest import MINIMAL
+
 # --- helpers -------------------------------------------------------------------------------
 
 
@@ -73,16 +75,7 @@ def _conv(ops: tuple[object, ...], path: str) -> Conv:
 # A two-stage ResNeXt-style network at 32x32 (tests/conftest.py's MINIMAL). By hand: stem conv
 # 3->16, 3x3, stride 1, padding 1 keeps 32x32, no pool. Stage 1: width int(8 * 32 / 64) * 2 = 8,
 # output 8 * 4 = 32, 2 groups, stride 1. Stage 2: width 16, output 64, stride 2 -> 16x16.
-TINY = """\
-name: tiny
-input: {channels: 3, image_size: 32}
-stem: {width: 16, kernel_size: 3, stride: 1, pool: false}
-defaults: {block: bottleneck, cardinality: 2, base_width: 32}
-stages:
-  - {blocks: 2, planes: 8}
-  - {blocks: 1, planes: 16, stride: 2}
-head: {num_classes: 10}
-"""
+TINY = MINIMAL
 
 RESNET50 = Path(__file__).resolve().parent.parent / "specs" / "resnet50.yaml"
 REGNETY_004 = Path(__file__).resolve().parent.parent / "specs" / "regnety_004.yaml"
