@@ -366,6 +366,15 @@ def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     return tuple(ops)
 
 
+_SHAPE_ARGS: tuple[tuple[str, int | None], ...] = (
+    ("in_channels", None),
+    ("width", None),
+    ("out_channels", None),
+    ("stride", 1),
+    ("groups", 1),
+)
+"""The constructor arguments every block takes first (what :func:`_arguments` reads)."""
+
 BLOCKS: dict[str, BlockRecipe] = {
     recipe.name: recipe
     for recipe in (
@@ -375,15 +384,7 @@ BLOCKS: dict[str, BlockRecipe] = {
             1,
             "Two 3x3 convolutions with a norm after each; the first carries the stride.",
             basic,
-            (
-                ("in_channels", None),
-                ("width", None),
-                ("out_channels", None),
-                ("stride", 1),
-                ("groups", 1),
-                ("first_dilation", 1),
-                ("dilation", 1),
-            ),
+            (*_SHAPE_ARGS, ("first_dilation", 1), ("dilation", 1)),
         ),
         BlockRecipe(
             "bottleneck",
@@ -391,14 +392,7 @@ BLOCKS: dict[str, BlockRecipe] = {
             4,
             "1x1 reduce, 3x3 convolution, 1x1 expand; a norm after each.",
             bottleneck,
-            (
-                ("in_channels", None),
-                ("width", None),
-                ("out_channels", None),
-                ("stride", 1),
-                ("groups", 1),
-                ("dilation", 1),
-            ),
+            (*_SHAPE_ARGS, ("dilation", 1)),
             stride_on=("3x3", "1x1"),
         ),
         BlockRecipe(
@@ -407,14 +401,7 @@ BLOCKS: dict[str, BlockRecipe] = {
             1,
             "1x1, grouped 3x3 carrying the stride, 1x1; a norm after each (RegNet's X block).",
             regnet,
-            (
-                ("in_channels", None),
-                ("width", None),
-                ("out_channels", None),
-                ("stride", 1),
-                ("groups", 1),
-                ("dilation", 1),
-            ),
+            (*_SHAPE_ARGS, ("dilation", 1)),
             timm_layout="timm-regnet",
         ),
     )
