@@ -13,6 +13,10 @@ from types import ModuleType
 import pytest
 
 from archgen.cli import main
+from archgen.diagnostics import Diagnostic
+from archgen.plan import NetworkPlan, lower
+from archgen.source import Document, parse
+from archgen.validate import expand, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -140,3 +144,15 @@ stages:
   - {blocks: 1, planes: 16, stride: 2}
 head: {num_classes: 10}
 """
+
+
+def lowered(text: str) -> NetworkPlan | list[Diagnostic]:
+    """A YAML spec parsed, expanded, validated and lowered in-process, stopping before the
+    rules (the spec must load and validate; lowering may refuse it)."""
+    document = parse(Path("spec.yaml"), "spec.yaml", text.encode("utf-8"))
+    assert isinstance(document, Document), document
+    expanded = expand(document)
+    assert isinstance(expanded, Document), expanded
+    spec = validate(expanded)
+    assert not isinstance(spec, list), spec
+    return lower(spec, expanded)

@@ -47,20 +47,13 @@ from archgen.ops import (
 from archgen.pipeline import compile_spec
 from archgen.pyformat import LINE_LENGTH, layout, split_top
 
-from conftest import REFERENCE, SPECS, TIMM_REFERENCE, run_cli, write_spec
-
-# timm 1.0.31, params and MACs at 224x224: the figures of tests/test_zoo_regnet.py, repeated so
-# that this module never imports torch or timm.
-REGNET = {
-    "regnetx_002": (2_684_792, 199_039_872),
-    "regnetx_004": (5_157_512, 397_677_568),
-    "regnetx_016": (9_190_136, 1_602_849_792),
-    "regnetx_032": (15_296_552, 3_176_621_952),
-    "regnety_004": (4_344_144, 401_842_848),
-    "regnety_016": (11_202_430, 1_612_076_160),
-    "regnety_032": (19_436_338, 3_176_482_752),
-}
-PUBLISHED = {**REFERENCE, **TIMM_REFERENCE, **REGNET}
+from conftest import (
+    ALL_REFERENCE,
+    REFERENCE,
+    SPECS,
+    run_cli,
+    write_spec,
+)
 
 
 def _compiled(path: Path):  # type: ignore[no-untyped-def]
@@ -72,10 +65,10 @@ def _compiled(path: Path):  # type: ignore[no-untyped-def]
 # --- complexity against published figures ---------------------------------------------------
 
 
-@pytest.mark.parametrize("name", sorted(PUBLISHED))
+@pytest.mark.parametrize("name", sorted(ALL_REFERENCE))
 def test_analytic_params_and_macs_equal_the_published_figures(name: str) -> None:
     complexity = _compiled(SPECS / f"{name}.yaml").complexity
-    assert (complexity.total.params, complexity.total.macs) == PUBLISHED[name]
+    assert (complexity.total.params, complexity.total.macs) == ALL_REFERENCE[name]
     parts = total([complexity.stem, *(s.total for s in complexity.stages)])
     assert parts + complexity.head == complexity.total
 

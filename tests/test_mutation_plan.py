@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pytest
 
-from archgen.diagnostics import Diagnostic
 from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Pool
 from archgen.plan import (
     FeatureTap,
@@ -30,34 +29,21 @@ from archgen.plan import (
     _out_size,
     _reduction,
     default_class_name,
-    lower,
 )
-from archgen.source import Document, parse
-from archgen.validate import expand, validate
 
-from conftest import MINIMAL
+from conftest import MINIMAL, lowered
 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _lowered(text: str) -> NetworkPlan | list[Diagnostic]:
-    document = parse(Path("spec.yaml"), "spec.yaml", text.encode("utf-8"))
-    assert isinstance(document, Document), document
-    expanded = expand(document)
-    assert isinstance(expanded, Document), expanded
-    spec = validate(expanded)
-    assert not isinstance(spec, list), spec
-    return lower(spec, expanded)
-
-
 def _plan(text: str) -> NetworkPlan:
-    plan = _lowered(text)
+    plan = lowered(text)
     assert isinstance(plan, NetworkPlan), plan
     return plan
 
 
 def _problems(text: str) -> list[tuple[str, str, int, int]]:
-    found = _lowered(text)
+    found = lowered(text)
     assert isinstance(found, list), found
     return [(d.code, d.message, d.line, d.column) for d in found]
 

@@ -12,7 +12,6 @@ hand-made inputs. Tests are grouped by the function under test.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import cast
 
 import pytest
@@ -20,21 +19,15 @@ import pytest
 from archgen import limits, rules
 from archgen.complexity import Complexity, analyse
 from archgen.diagnostics import Fix
-from archgen.plan import NetworkPlan, StagePlan, lower
+from archgen.plan import NetworkPlan, StagePlan
 from archgen.rules import Expectation, Finding
-from archgen.source import Document, parse
-from archgen.validate import expand, validate
+
+from conftest import lowered
 
 
 def _compile(text: str) -> tuple[NetworkPlan, Complexity]:
     """The plan and complexity of a YAML spec; the spec must be valid."""
-    document = parse(Path("spec.yaml"), "spec.yaml", text.encode())
-    assert isinstance(document, Document), document
-    expanded = expand(document)
-    assert not isinstance(expanded, list), expanded
-    spec = validate(expanded)
-    assert not isinstance(spec, list), spec
-    plan = lower(spec, expanded)
+    plan = lowered(text)
     assert not isinstance(plan, list), plan
     return plan, analyse(plan)
 
