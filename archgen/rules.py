@@ -534,26 +534,36 @@ def _all_ops(plan: NetworkPlan) -> Iterator[Op]:
     yield from plan.head
 
 
+def _group_norms(plan: NetworkPlan) -> list[Norm]:
+    return [op for op in _all_ops(plan) if isinstance(op, Norm) and op.kind == "group"]
+
+
+def _common_divisor(norms: list[Norm]) -> int:
+    """The greatest count of channels that divides every one of ``norms``."""
+    common = 0
+    for norm in norms:
+        common = _gcd(common, norm.channels)
+    return common
+
+
+def _group_setting(norm: Norm) -> tuple[str, int]:
+    """The ``norm`` key a group norm's groups come from, and its value."""
+    if norm.group_size:
+        return "group_size", norm.group_size
+    return "groups", norm.groups
+
+
 def norm_groups_divide(plan: NetworkPlan, _: Complexity) -> Iterator[Finding]:
     """AG207: GroupNorm splits channels into equal groups, at every norm of the network."""
-    counts = sorted(
-        {
-            op.channels
-            for op in _all_ops(plan)
-            if isinstance(op, Norm) and op.kind == "group"
-        }
-    )
-    common = 0
-    for channels in counts:
-        common = _gcd(common, channels)
+    norms = _group_norms(plan)
+    counts = sorted({op.channels for op in norms})
+    common = _common_divisor(norms)
     seen: set[int] = set()
-    for op in _all_ops(plan):
-        if not isinstance(op, Norm) or op.kind != "group" or op.channels in seen:
+    for op in norms:
+        if op.channels in seen:
             continue
         seen.add(op.channels)
-        key, value = (
-            ("group_size", op.group_size) if op.group_size else ("groups", op.groups)
-        )
+        key, value = _group_setting(op)
         if op.channels % value == 0:
             continue
         choices = _divisors_near(common, value)
@@ -574,31 +584,27 @@ def group_norm_single_value(plan: NetworkPlan, _: Complexity) -> Iterator[Findin
     """AG209: a group norm normalises each group of each sample over its channels and the map.
     A group of one channel on a 1x1 map holds one value, which always normalises to 0: the
     layer outputs its bias whatever the input (torch refuses it for a batch of one)."""
-    norms = [op for op in _all_ops(plan) if isinstance(op, Norm) and op.kind == "group"]
+    norms = _group_norms(plan)
     if not norms or any(op.channels % op.group_count for op in norms):
         return  # AG207 reports groups that do not divide first
     single = [op for op in norms if op.size == 1 and op.channels == op.group_count]
     if not single:
         return
     op = single[0]
-    where = _place(plan, op)
-    common = 0
-    for norm in norms:
-        common = _gcd(common, norm.channels)
-    divisors = [d for d in range(1, common + 1) if common % d == 0]
-    if op.group_size:
-        key, value = "group_size", op.group_size
-        allowed = [d for d in divisors if d >= 2]
+    key, value = _group_setting(op)
+    common = _common_divisor(norms)
+    if key == "group_size":
+        least, most = 2, common
         expected = "a group_size of at least 2 that divides every channel count"
     else:
-        key, value = "groups", op.groups
-        allowed = [d for d in divisors if d <= value // 2]
-        expected = f"at most {value // 2} groups (two channels or more in each)"
-    choices = sorted(allowed, key=lambda d: abs(d - value))[:3]
+        least, most = 1, value // 2
+        expected = f"at most {most} groups (two channels or more in each)"
+    nearest = _divisors_near(common, value, count=common)
+    choices = [d for d in nearest if least <= d <= most][:3]
     yield Finding(
         "AG209",
-        f"group norm of {op.channels} channels ({where}) on a 1x1 map has one value per "
-        f"group, which normalises to 0 whatever the input; expected {expected}",
+        f"group norm of {op.channels} channels ({_place(plan, op)}) on a 1x1 map has one "
+        f"value per group, which normalises to 0 whatever the input; expected {expected}",
         ("norm", key),
         fixes=_value_fixes(("norm", key), value, choices),
     )
