@@ -1852,3 +1852,20 @@ def test_ag209_fixes_on_a_four_channel_network_reach_one_group_and_the_whole_wid
         rules.group_norm_single_value, four("{type: group, group_size: 1}")
     )
     assert finding.fixes == (_fix(loc, 1, 2), _fix(loc, 1, 4))
+
+
+def test_ag207_checks_the_counts_after_a_repeated_one() -> None:
+    # 64 groups: the stem's 64 channels pass, layer1's bn1 repeats 64 (skipped), and layer2's
+    # 96 channels fail; gcd(64, 96) = 32, whose divisors nearest 64 are 32, 16, 8.
+    text = _spec(
+        "{blocks: 1, planes: 64}",
+        "{blocks: 1, planes: 96, stride: 2}",
+        defaults="{block: basic}",
+        extra="stem: {width: 64}\nnorm: {type: group, groups: 64}\n",
+    )
+    (finding,) = _run(rules.norm_groups_divide, text)
+    assert finding.message.startswith(
+        "group norm of 96 channels (layer2 (stages[1]), bn1) cannot make 64 groups"
+    )
+    loc = ("norm", "groups")
+    assert finding.fixes == (_fix(loc, 64, 32), _fix(loc, 64, 16), _fix(loc, 64, 8))
