@@ -23,6 +23,8 @@ MAX_IMAGE_SIZE = 8_192
 MAX_CLASSES = 1_000_000
 MAX_STRIDE = 4
 MAX_KERNEL_SIZE = 15
+MAX_DILATION = 1_024
+"""Dilation a stage reaches by replacing strides (``output_stride``, ``dilate``)."""
 MAX_NAME_LENGTH = 64
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_NUMBER_LENGTH = 100

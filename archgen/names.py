@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from archgen.recipes import ATTENTIONS, BLOCKS, NORMS, SHORTCUTS
+
 KEYWORDS = frozenset(
     {
         "False",
@@ -243,22 +245,29 @@ MODULE_NAMES: dict[str, str] = {
     "List": "a type the generated code imports",
     "Optional": "a type the generated code imports",
     "Tuple": "a type the generated code imports",
-    # classes
-    "BasicBlock": "a block class the generated module defines",
-    "Bottleneck": "a block class the generated module defines",
-    "RegNetBlock": "a block class the generated module defines",
     "OrderedDict": "a type the generated code imports",
     "collections": "a module the generated code imports",
     "stage": "a function the generated module defines",
-    "SqueezeExcite": "a class the generated module defines",
-    "EfficientChannelAttention": "a class the generated module defines",
     "DropPath": "a class the generated module defines",
-    "FrozenBatchNorm2d": "a class the generated module defines",
     "ConvNormAct": "a class the generated module defines",
-    # functions
-    "projection": "a function the generated module defines",
-    "pooled_projection": "a function the generated module defines",
     "fuse_conv_bn": "a function the generated module defines",
+    # what the component records define (archgen.recipes)
+    **dict.fromkeys(
+        (block.class_name for block in BLOCKS.values()),
+        "a block class the generated module defines",
+    ),
+    **dict.fromkeys(
+        (record.class_name for record in ATTENTIONS.values()),
+        "a class the generated module defines",
+    ),
+    **dict.fromkeys(
+        (r.torch_class for r in NORMS.values() if r.helper is not None),
+        "a class the generated module defines",
+    ),
+    **dict.fromkeys(
+        (shortcut.function for shortcut in SHORTCUTS.values()),
+        "a function the generated module defines",
+    ),
 }
 """Top-level names of generated modules other than the spec's own, with what each one is."""
 
@@ -283,8 +292,6 @@ PARAMETER_NAMES = frozenset(
         "indices",
         "downsample",
         "pre_logits",
-        "se_channels",
-        "eca_kernel",
         "first_dilation",
         "drop_path",
         "reduced",
@@ -303,6 +310,8 @@ PARAMETER_NAMES = frozenset(
 )
 """Parameter names of the generated functions; inside them, each hides a global of that name."""
 
+PARAMETER_NAMES |= {r.param for r in ATTENTIONS.values() if r.param is not None}
+
 RESERVED_NAMES = frozenset(
     KEYWORDS | SOFT_KEYWORDS | BUILTINS | MODULE_NAMES.keys() | PARAMETER_NAMES
 )
@@ -310,7 +319,10 @@ RESERVED_NAMES = frozenset(
 
 
 VARIANT = re.compile(
-    r"(BasicBlock|Bottleneck)[0-9]+|(projection|pooled_projection)_[0-9]+"
+    "({})[0-9]+|({})_[0-9]+".format(
+        "|".join(block.class_name for block in BLOCKS.values()),
+        "|".join(shortcut.function for shortcut in SHORTCUTS.values()),
+    )
 )
 """A network whose blocks or shortcuts take several shapes numbers the later ones:
 ``Bottleneck2``, ``projection_2``."""

@@ -49,10 +49,10 @@ def symbol(value: int) -> str | None:
     return value.name if isinstance(value, Sym) else None
 
 
-NormKind = Literal["batch", "group", "frozen_batch"]
-ActKind = Literal[
-    "relu", "relu6", "silu", "gelu", "mish", "hard_swish", "leaky_relu", "elu"
-]
+NormKind = str
+"""A key of :data:`archgen.recipes.NORMS`."""
+ActKind = str
+"""A key of :data:`archgen.recipes.ACTS`."""
 PoolKind = Literal["max", "avg", "avg_same", "global_avg"]
 AttentionKind = str
 """A key of :data:`archgen.recipes.ATTENTIONS`."""

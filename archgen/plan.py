@@ -21,25 +21,27 @@ from dataclasses import dataclass
 
 from archgen import limits
 from archgen.diagnostics import Diagnostic
-from archgen.ops import Act, Conv, Norm, Op, Pool
+from archgen.ops import Act, Attention, Conv, Norm, Op, Pool
 from archgen.recipes import (
+    ATTENTIONS,
     BLOCKS,
-    RESIDUAL_ACT,
     SHORTCUTS,
     BlockArgs,
     ShortcutArgs,
-    StemArgs,
     Style,
     head,
     stem,
 )
-from archgen.regnet import RegNetParams, expand, validate_params
+from archgen.resolve import (
+    Notation,
+    ResolvedNetwork,
+    ResolvedStage,
+    resolve,
+)
 from archgen.source import Document, Loc
-from archgen.spec import AttentionSpec, NetworkSpec, StageOptions
+from archgen.spec import NetworkSpec
 
-DEFAULT_GROUP_NORM_GROUPS = 32
-REGNET_BLOCK = "regnet"
-"""The block RegNet parameters expand into unless ``defaults.block`` says otherwise."""
+__all__ = ["Notation", "lower", "lower_resolved"]
 
 
 @dataclass(frozen=True)
@@ -63,25 +65,6 @@ class BlockPlan:
     @property
     def all_ops(self) -> tuple[Op, ...]:
         return self.ops + (self.shortcut or ()) + (self.residual_act,)
-
-
-@dataclass(frozen=True)
-class Notation:
-    """What the spec declared for a stage, before resolution; the linter checks it agrees."""
-
-    planes: int | None
-    cardinality: int | None
-    base_width: int | None
-    width: int | None
-    groups: int | None
-    group_width: int | None
-    out_channels: int | None
-
-    @property
-    def paper_width(self) -> int | None:
-        if self.planes is None:
-            return None
-        return self.planes * (self.base_width or 64) // 64 * (self.cardinality or 1)
 
 
 @dataclass(frozen=True)
@@ -234,58 +217,38 @@ class _Cursor:
 
 
 def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnostic]:
-    problems: list[Diagnostic] = []
-    style = _style(spec, document, problems)
-    given_pool = spec.stem.pool
-    pool = (
-        given_pool if isinstance(given_pool, str) else ("max" if given_pool else "none")
-    )
-    stem_spec = spec.stem
-    # A stem type other than 'conv' is only ever written in a 'stem' mapping of the file.
-    if stem_spec.type != "conv" and "kernel_size" in document.data["stem"]:
-        problems.append(
-            document.diagnostic(
-                "AG108",
-                f"stem.kernel_size applies to a 'conv' stem; a '{stem_spec.type}' stem has three "
-                "3x3 convolutions; expected no kernel_size here",
-                ("stem", "kernel_size"),
-                at_key=True,
-            )
-        )
-    stem_ops = stem(
-        StemArgs(
-            stem_spec.type,
-            spec.input.channels,
-            stem_spec.width,
-            stem_spec.kernel_size,  # read by a 'conv' stem only
-            stem_spec.stride,
-            str(pool),
-            spec.input.image_size,
-        ),
-        style,
-    )
+    """Resolve the spec, then lower it: the plan, or every problem found, located."""
+    resolved = resolve(spec, document)
+    if isinstance(resolved, list):
+        return resolved
+    plan = lower_resolved(resolved)
+    if isinstance(plan, Refusal):
+        return [document.diagnostic(plan.code, plan.message, plan.loc)]
+    return plan
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A limit that only the arithmetic of lowering reaches, with where the spec caused it."""
+
+    code: str
+    message: str
+    loc: Loc
+
+
+def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
+    """Operations for every component: arithmetic and recipe calls, nothing read from the file."""
+    spec, style = network.spec, network.style
+    stem_ops = stem(network.stem, style)
     reduction = _reduction(stem_ops)
     size = _out_size(stem_ops)
-    cursor = _Cursor(stem_spec.width, size, size, reduction, 1)
+    cursor = _Cursor(network.stem.width, size, size, reduction, 1)
     stages: list[StagePlan] = []
-    sources = _stage_sources(spec, document, problems)
-    for index, (count, merged, origins) in enumerate(sources, start=1):
-        stage = _lower_stage(
-            index,
-            count,
-            merged,
-            origins,
-            cursor,
-            spec,
-            style,
-            document,
-        )
-        if isinstance(stage, Diagnostic):
-            problems.append(stage)
-            continue
+    for resolved in network.stages:
+        stage = _lower_stage(resolved, cursor, spec, style)
+        if isinstance(stage, Refusal):
+            return stage
         stages.append(stage)
-    if problems:
-        return problems
     num_classes = spec.head.num_classes
     return NetworkPlan(
         name=spec.name,
@@ -301,7 +264,7 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
         in_channels=spec.input.channels,
         image_size=spec.input.image_size,
         stem=stem_ops,
-        stem_type=stem_spec.type,
+        stem_type=network.stem.type,
         stages=tuple(stages),
         head=head(
             cursor.channels,
@@ -320,342 +283,140 @@ def lower(spec: NetworkSpec, document: Document) -> NetworkPlan | list[Diagnosti
     )
 
 
-def _stage_sources(
-    spec: NetworkSpec, document: Document, problems: list[Diagnostic]
-) -> list[tuple[int, dict[str, object], tuple[tuple[str, Loc], ...]]]:
-    """Each stage's block count and settings, with where each was written: the spec's stages
-    over its defaults, or the stages that RegNet's parameters expand to."""
-    if spec.stages is not None and spec.regnet is not None:
-        problems.append(
-            document.diagnostic(
-                "AG108",
-                "the spec gives both 'stages' and 'regnet'; expected one of them",
-                ("regnet",),
-                at_key=True,
-            )
-        )
-        return []
-    if spec.regnet is not None:
-        return _regnet_stages(spec, document, problems)
-    if spec.stages is None:
-        problems.append(
-            document.diagnostic(
-                "AG101",
-                "missing required key 'stages' (or 'regnet'); expected a list of stages",
-            )
-        )
-        return []
-    sources = []
-    for position, stage_spec in enumerate(spec.stages):
-        merged, origins = _merge(spec.defaults, stage_spec, position)
-        sources.append((stage_spec.blocks, merged, origins))
-    return sources
-
-
-def _regnet_stages(
-    spec: NetworkSpec, document: Document, problems: list[Diagnostic]
-) -> list[tuple[int, dict[str, object], tuple[tuple[str, Loc], ...]]]:
-    given = spec.regnet
-    assert given is not None
-    params = RegNetParams(
-        w0=given.w0,
-        wa=given.wa,
-        wm=given.wm,
-        depth=given.depth,
-        group_width=given.group_width,
-        bottleneck_ratio=given.bottleneck_ratio,
-        se_ratio=given.se_ratio or 0.0,
-    )
-    reasons = validate_params(params)
-    if reasons:
-        problems.append(
-            document.diagnostic(
-                "AG104",
-                f"regnet parameters cannot be expanded: {'; '.join(reasons)}",
-                ("regnet",),
-                at_key=True,
-            )
-        )
-        return []
-    try:
-        expanded = expand(params)
-    except ValueError as error:
-        problems.append(
-            document.diagnostic("AG104", f"regnet: {error}", ("regnet",), at_key=True)
-        )
-        return []
-    sources = []
-    for stage in expanded:
-        merged: dict[str, object] = {
-            name: getattr(spec.defaults, name)
-            for name in StageOptions.model_fields
-            if getattr(spec.defaults, name) is not None
-        }
-        merged.update(
-            block=merged.get("block", REGNET_BLOCK),
-            stride=stage.stride,
-            width=stage.bottleneck_width,
-            groups=stage.groups,
-            out_channels=stage.width,
-        )
-        if given.se_ratio:
-            merged["attention"] = AttentionSpec(type="se", ratio=given.se_ratio)
-        # Findings on an expanded stage point at the parameters that produced its numbers.
-        origins: tuple[tuple[str, Loc], ...] = (
-            ("blocks", ("regnet", "depth")),
-            ("out_channels", ("regnet", "wa")),
-            ("width", ("regnet", "bottleneck_ratio")),
-            ("groups", ("regnet", "group_width")),
-            ("group_width", ("regnet", "group_width")),
-            ("stride", ("regnet",)),
-            ("attention", ("regnet", "se_ratio")),
-        )
-        sources.append((stage.depth, merged, origins))
-    return sources
-
-
-def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> Style:
-    norm = spec.norm
-    if norm.type != "group" and (
-        norm.groups is not None or norm.group_size is not None
-    ):
-        key = "groups" if norm.groups is not None else "group_size"
-        problems.append(
-            document.diagnostic(
-                "AG108",
-                f"norm.{key} applies to group norm; norm.type is '{norm.type}'; expected "
-                "'type: group' or no groups",
-                ("norm", key),
-                at_key=True,
-            )
-        )
-    if norm.groups is not None and norm.group_size is not None:
-        problems.append(
-            document.diagnostic(
-                "AG108",
-                "norm gives both groups and group_size; expected one of them",
-                ("norm", "group_size"),
-                at_key=True,
-            )
-        )
-    groups = norm.groups or (0 if norm.group_size else DEFAULT_GROUP_NORM_GROUPS)
-    layout: str = spec.layout
-    if layout == "timm":
-        # timm names a network after its blocks' family (a ResNet, or a RegNet).
-        families = {
-            BLOCKS[name].timm_layout for name in _block_names(spec) if name in BLOCKS
-        }
-        layout = families.pop() if len(families) == 1 else layout
-    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act)
-
-
-def _block_names(spec: NetworkSpec) -> list[str | None]:
-    if spec.regnet is not None:
-        return [spec.defaults.block or REGNET_BLOCK]
-    return [stage.block or spec.defaults.block for stage in spec.stages or ()]
-
-
-def _merge(
-    defaults: StageOptions, stage: StageOptions, position: int
-) -> tuple[dict[str, object], tuple[tuple[str, Loc], ...]]:
-    """Per-stage settings over network-wide defaults, remembering where each one was written."""
-    merged: dict[str, object] = {}
-    origins: list[tuple[str, Loc]] = []
-    for field in StageOptions.model_fields:
-        own, shared = getattr(stage, field), getattr(defaults, field)
-        if own is not None:
-            merged[field] = own
-            origins.append((field, ("stages", position, field)))
-        elif shared is not None:
-            merged[field] = shared
-            origins.append((field, ("defaults", field)))
-    return merged, tuple(origins)
-
-
-def _notation(merged: dict[str, object]) -> Notation:
-    return Notation(
-        *(
-            _int(merged.get(field))
-            for field in (
-                "planes",
-                "cardinality",
-                "base_width",
-                "width",
-                "groups",
-                "group_width",
-                "out_channels",
-            )
-        )
-    )
-
-
-def _lower_stage(
-    index: int,
-    count: int,
-    merged: dict[str, object],
-    origins: tuple[tuple[str, Loc], ...],
-    cursor: _Cursor,
-    spec: NetworkSpec,
-    style: Style,
-    document: Document,
-) -> StagePlan | Diagnostic:
-    where = dict(origins)
-    # An expanded RegNet stage always resolves its block and widths, so only a written stage
-    # can be refused here, at its position in 'stages'.
-    loc: Loc = ("stages", index - 1)
-    label = f"{style.stage_prefix}{index} (stages[{index - 1}])"
-    recipe_name = merged.get("block")
-    if not isinstance(recipe_name, str):  # validation allows only the keys of BLOCKS
-        return document.diagnostic(
-            "AG105",
-            f"{label} has no block type; expected 'block: basic' or "
-            "'block: bottleneck' in the stage or in defaults",
-            loc,
-        )
-    recipe = BLOCKS[recipe_name]
-    notation = _notation(merged)
-    width = notation.width if notation.width is not None else notation.paper_width
-    if (
-        width is None
-        and notation.groups is not None
-        and notation.group_width is not None
-    ):
-        width = notation.groups * notation.group_width
-    out_channels = notation.out_channels
-    if out_channels is None and notation.planes is not None:
-        out_channels = notation.planes * recipe.expansion
-    if width is None or out_channels is None:
-        return document.diagnostic(
-            "AG107",
-            f"{label} does not say how wide it is; expected "
-            "'planes' (paper notation) or 'width' and 'out_channels' (explicit)",
-            loc,
-        )
-    for what, value, fields in (
-        ("width", width, ("width", "planes", "base_width", "cardinality")),
-        ("output channels", out_channels, ("out_channels", "planes")),
-    ):
-        if value > limits.MAX_CHANNELS:
-            field = next((f for f in fields if f in where), "planes")
-            return document.diagnostic(
-                "AG109",
-                f"{label} {what} comes to {value:,} channels from "
-                f"{field}; archgen's limit is {limits.MAX_CHANNELS:,}",
-                where.get(field, loc),
-            )
-    if notation.groups is not None:
-        groups = notation.groups
-    elif notation.group_width is not None:
-        groups = max(1, width // notation.group_width)
-    else:
-        groups = notation.cardinality or 1
-    stride_on = str(merged.get("stride_on") or recipe.stride_on[0])
-    if stride_on not in recipe.stride_on:
-        return document.diagnostic(
-            "AG108",
-            f"{label} puts the stride on a {stride_on} convolution, which a {recipe_name} "
-            f"block cannot; expected 'stride_on: {recipe.stride_on[0]}' for {recipe_name} blocks",
-            where["stride_on"],
-        )
-    attention = merged.get("attention")
-    attention_args = None
-    if attention is not None:
-        kind = attention.type  # type: ignore[attr-defined]
-        ratio, divisor = attention.ratio, attention.divisor  # type: ignore[attr-defined]
-        if kind == "eca" and (ratio is not None or divisor is not None):
-            return document.diagnostic(
-                "AG108",
-                f"{label} gives ECA a reduction "
-                f"{'ratio' if ratio is not None else 'divisor'}; ECA has none (its kernel "
-                "follows from the channels); expected only 'type: eca'",
-                where["attention"],
-            )
-        attention_args = (kind, ratio, divisor)
-
-    declared_stride = _int(merged.get("stride")) or 1
-    dilate = bool(merged.get("dilate"))
+def _dilation(
+    resolved: ResolvedStage, cursor: _Cursor, spec: NetworkSpec
+) -> tuple[bool, int, int] | Refusal:
+    """Whether the stage dilates, its stride and its dilation."""
+    declared = resolved.stride
+    dilate = resolved.dilate
     if (
         spec.output_stride is not None
-        and declared_stride > 1
+        and declared > 1
         and cursor.reduction >= spec.output_stride
     ):
         dilate = True
+    if not dilate:
+        return False, declared, cursor.dilation
+    dilation = cursor.dilation * declared
+    if dilation > limits.MAX_DILATION:
+        cause = ("output_stride",) if spec.output_stride else resolved.loc("dilate")
+        return Refusal(
+            "AG109",
+            f"stages[{resolved.index - 1}] dilates its convolutions by {dilation:,}; archgen's "
+            f"limit is {limits.MAX_DILATION:,}; expected a larger output_stride or fewer "
+            "strided stages after it",
+            cause,
+        )
+    return True, 1, dilation
+
+
+def _lower_stage(
+    resolved: ResolvedStage, cursor: _Cursor, spec: NetworkSpec, style: Style
+) -> StagePlan | Refusal:
+    recipe = BLOCKS[resolved.block]
+    dilated = _dilation(resolved, cursor, spec)
+    if isinstance(dilated, Refusal):
+        return dilated
+    dilate, stride, dilation = dilated
     previous_dilation = cursor.dilation
-    if dilate:
-        stride, dilation = 1, previous_dilation * declared_stride
-    else:
-        stride, dilation = declared_stride, previous_dilation
-    shortcut_recipe = SHORTCUTS[str(merged.get("shortcut") or "conv")]
+    attention = resolved.attention
+    attention_args = (
+        None
+        if attention is None
+        else (attention.kind, attention.ratio, attention.divisor)
+    )
+    shortcut_recipe = SHORTCUTS[resolved.shortcut]
     drop_path = spec.drop_path_rate is not None
     blocks: list[BlockPlan] = []
     in_channels, size = cursor.channels, cursor.size
-    for position in range(count):
+    for position in range(resolved.blocks):
         first = position == 0
         args = BlockArgs(
             in_channels=in_channels,
-            width=width,
-            out_channels=out_channels,
-            groups=groups,
+            width=resolved.width,
+            out_channels=resolved.out_channels,
+            groups=resolved.groups,
             stride=stride if first else 1,
             first_dilation=previous_dilation if first else dilation,
             dilation=dilation,
             in_size=size,
-            stride_on=stride_on,
+            stride_on=resolved.stride_on,
             attention=attention_args,
             drop_path=drop_path,
         )
         ops = recipe.build(args, style)
+        below = _below_floor(ops, resolved, style)
+        if below is not None:
+            return below
         shortcut = None
-        if first and (stride != 1 or in_channels != out_channels):
+        if first and (stride != 1 or in_channels != resolved.out_channels):
             shortcut = shortcut_recipe.build(
-                ShortcutArgs(in_channels, out_channels, stride, dilation, size), style
+                ShortcutArgs(
+                    in_channels, resolved.out_channels, stride, dilation, size
+                ),
+                style,
             )
         out_size = _out_size(ops)
         blocks.append(
             BlockPlan(
-                recipe=recipe_name,
+                recipe=resolved.block,
                 ops=ops,
                 shortcut=shortcut,
                 shortcut_recipe=shortcut_recipe.name,
-                residual_act=style.act_op(RESIDUAL_ACT, out_size),
+                residual_act=style.act_op(recipe.residual_act, out_size),
                 drop_path_index=cursor.block_index if drop_path else None,
                 in_channels=in_channels,
-                out_channels=out_channels,
+                out_channels=resolved.out_channels,
                 in_size=size,
                 out_size=out_size,
             )
         )
         cursor.block_index += 1
-        in_channels, size = out_channels, out_size
-    nominal_out = _ceil_div(cursor.nominal, declared_stride)
+        in_channels, size = resolved.out_channels, out_size
+    nominal_out = _ceil_div(cursor.nominal, resolved.stride)
     if not dilate:
-        cursor.reduction *= declared_stride
+        cursor.reduction *= resolved.stride
     stage = StagePlan(
-        index=index,
-        name=f"{style.stage_prefix}{index}",
-        recipe=recipe_name,
+        index=resolved.index,
+        name=f"{style.stage_prefix}{resolved.index}",
+        recipe=resolved.block,
         blocks=tuple(blocks),
-        declared_stride=declared_stride,
+        declared_stride=resolved.stride,
         dilate=dilate,
-        width=width,
-        groups=groups,
-        out_channels=out_channels,
+        width=resolved.width,
+        groups=resolved.groups,
+        out_channels=resolved.out_channels,
         in_size=cursor.size,
         out_size=size,
         nominal_in_size=cursor.nominal,
         nominal_out_size=nominal_out,
         reduction=cursor.reduction,
-        notation=notation,
-        origins=origins,
+        notation=resolved.notation,
+        origins=resolved.origins,
     )
-    cursor.channels, cursor.size, cursor.nominal = out_channels, size, nominal_out
-    cursor.dilation = dilation
+    cursor.channels, cursor.size = resolved.out_channels, size
+    cursor.nominal, cursor.dilation = nominal_out, dilation
     return stage
+
+
+def _below_floor(
+    ops: tuple[Op, ...], resolved: ResolvedStage, style: Style
+) -> Refusal | None:
+    """A component whose record says it needs more width than the arithmetic gave it."""
+    for op in ops:
+        if isinstance(op, Attention):
+            record = ATTENTIONS[op.kind]
+            if op.hidden < record.floor:
+                label = f"{style.stage_prefix}{resolved.index} (stages[{resolved.index - 1}])"
+                return Refusal(
+                    "AG104",
+                    f"{label} sizes its {op.kind} attention on {op.channels:,} channels to "
+                    f"{op.hidden}; expected at least {record.floor}; a larger ratio gives "
+                    "it more",
+                    resolved.loc("attention"),
+                )
+    return None
 
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
-
-
-def _int(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

@@ -69,8 +69,9 @@ def _parse(expr: str) -> _Call | _Comprehension | None:
             depth -= 1
             if depth == 0:
                 callee = expr[:index]
-                if not callee or callee[-1] in " ([,":
+                if callee and callee[-1] in " ([,":
                     return None
+                # no callee: a parenthesised tuple, which ruff breaks as a call's arguments
                 return _Call(callee, split_top(expr[index + 1 : -1]))
     return None
 

@@ -10,6 +10,7 @@ and one cost (:mod:`archgen.complexity`).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,94 @@ LAYOUTS: dict[str, dict[str, str]] = {
     },
 }
 """Module names that differ between layouts, by role; a role not listed is its own name."""
+
+
+# --- norms and activations -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NormRecord:
+    """A normalisation layer: the options it takes, how it renders, how it initialises."""
+
+    name: str
+    summary: str
+    options: frozenset[str]
+    """Keys of the spec's ``norm`` section it takes besides ``type``."""
+    torch_class: str
+    """The class the generated module instantiates (and initialises, when ``affine``)."""
+    helper: str | None
+    """The helper macro (``templates/helpers.py.j2``) that defines ``torch_class``, if any."""
+    trainable: bool
+    """Whether its affine weights are parameters (counted, initialised to 1 and 0)."""
+    foldable: bool
+    """Whether it folds into the convolution before it for inference (fixed statistics)."""
+
+    def call(self, channels: str, op: Norm) -> str:
+        """The constructor call for ``channels`` (already spelled)."""
+        if self.name != "group":
+            return f"{self.torch_class}({channels})"
+        groups = str(op.groups) if op.groups else f"{channels} // {op.group_size}"
+        return f"{self.torch_class}({groups}, {channels})"
+
+
+NORMS: dict[str, NormRecord] = {
+    record.name: record
+    for record in (
+        NormRecord(
+            "batch",
+            "batch norm (BatchNorm2d)",
+            frozenset(),
+            "nn.BatchNorm2d",
+            None,
+            True,
+            True,
+        ),
+        NormRecord(
+            "group",
+            "group norm (GroupNorm): `groups` per layer (32) or `group_size` channels each",
+            frozenset({"groups", "group_size"}),
+            "nn.GroupNorm",
+            None,
+            True,
+            False,
+        ),
+        NormRecord(
+            "frozen_batch",
+            "batch norm with fixed statistics and affine terms, for fine-tuning detectors; "
+            "loads a BatchNorm2d state",
+            frozenset(),
+            "FrozenBatchNorm2d",
+            "frozen_batch",
+            False,
+            True,
+        ),
+    )
+}
+"""Every norm a spec's ``norm.type`` may name."""
+
+
+@dataclass(frozen=True)
+class ActRecord:
+    """An activation: the constructor call the generated module writes."""
+
+    name: str
+    call: str
+
+
+ACTS: dict[str, ActRecord] = {
+    record.name: record
+    for record in (
+        ActRecord("relu", "nn.ReLU(inplace=True)"),
+        ActRecord("relu6", "nn.ReLU6(inplace=True)"),
+        ActRecord("silu", "nn.SiLU(inplace=True)"),
+        ActRecord("gelu", "nn.GELU()"),
+        ActRecord("mish", "nn.Mish(inplace=True)"),
+        ActRecord("hard_swish", "nn.Hardswish(inplace=True)"),
+        ActRecord("leaky_relu", "nn.LeakyReLU(inplace=True)"),
+        ActRecord("elu", "nn.ELU(inplace=True)"),
+    )
+}
+"""Every activation a spec's ``act`` may name."""
 
 
 @dataclass(frozen=True)
@@ -137,31 +226,51 @@ def make_divisible(value: float, divisor: int, round_limit: float = 0.9) -> int:
 
 def eca_kernel(channels: int, gamma: int = 2, beta: int = 1) -> int:
     """The ECA paper's kernel size for ``channels``: odd, at least 3."""
-    t = int(abs(math.log(channels, 2) + beta) / gamma)
+    # A width that resolves to no channel is the design rules' to refuse (AG206), not a crash.
+    t = int(abs(math.log(max(channels, 1), 2) + beta) / gamma)
     return max(t if t % 2 else t + 1, 3)
 
 
 SE_RATIO, SE_DIVISOR = 1 / 16, 8
+REGNET_SE_RATIO = 0.25
+"""RegNetY's squeeze-excitation width, as a fraction of the block's input channels."""
 
 
 @dataclass(frozen=True)
 class AttentionRecipe:
-    """A channel-attention module: how wide its inside is, what it costs, how tables name it."""
+    """A channel-attention module: its options, how wide its inside is, what it costs, how
+    tables name it and how the generated module spells it."""
 
     kind: str
     summary: str
     """How a block's docstring describes it."""
     label: str
     """Its entry in a Table-1 block template; ``{hidden}`` is its inside width or kernel."""
-    param: str
-    """The block constructor argument that carries ``hidden``."""
-    hidden: Callable[[int, float | None, int | None], int]
-    """``hidden`` from the channels it gates, the spec's ratio and divisor."""
+    param: str | None
+    """The block constructor argument that carries ``hidden`` (None: ``hidden`` is not an
+    argument of its own)."""
+    hidden: Callable[[int, float | None, int | None, int | None], int]
+    """``hidden`` from the channels it gates, the spec's ratio and divisor, and the block's input
+    channels when the block sizes its attention from them (RegNet; None otherwise)."""
     cost: Callable[[int, int], tuple[int, int, int]]
     """Parameters, MACs and output elements from channels and ``hidden``."""
+    class_name: str
+    """The class the generated module defines for it (a helper macro of the same kind's name)."""
+    call: str
+    """Its constructor call; ``{channels}`` and ``{hidden}`` are spelled by the renderer."""
+    doc: str
+    """What the schema and the docs say it is."""
+    options: frozenset[str] = frozenset()
+    """Keys of an ``attention`` mapping it takes besides ``type``."""
+    floor: int = 1
+    """The least ``hidden`` that makes a working module."""
 
 
-def _se_hidden(channels: int, ratio: float | None, divisor: int | None) -> int:
+def _se_hidden(
+    channels: int, ratio: float | None, divisor: int | None, in_channels: int | None
+) -> int:
+    if in_channels is not None:  # RegNet: a fraction of the block's input, rounded
+        return round(in_channels * (ratio or REGNET_SE_RATIO))
     return make_divisible(
         channels * (ratio or SE_RATIO), divisor or SE_DIVISOR, round_limit=0.0
     )
@@ -178,24 +287,55 @@ def _eca_cost(channels: int, kernel: int) -> tuple[int, int, int]:
     return kernel, kernel * channels, channels
 
 
+def _ese_cost(channels: int, _hidden: int) -> tuple[int, int, int]:
+    """One 1x1 convolution with bias on the pooled vector, as wide as its input."""
+    return channels * channels + channels, channels * channels, channels
+
+
 ATTENTIONS: dict[str, AttentionRecipe] = {
-    "se": AttentionRecipe(
-        "se",
-        "Squeeze-excitation",
-        "SE, {hidden}",
-        "se_channels",
-        _se_hidden,
-        _se_cost,
-    ),
-    "eca": AttentionRecipe(
-        "eca",
-        "Efficient channel attention",
-        "ECA, k={hidden}",
-        "eca_kernel",
-        lambda channels, _ratio, _divisor: eca_kernel(channels),
-        _eca_cost,
-    ),
+    recipe.kind: recipe
+    for recipe in (
+        AttentionRecipe(
+            "se",
+            "Squeeze-excitation",
+            "SE, {hidden}",
+            "se_channels",
+            _se_hidden,
+            _se_cost,
+            "SqueezeExcite",
+            "SqueezeExcite({channels}, {hidden})",
+            "squeeze-excitation (Hu et al. 2018): two 1x1 convolutions around a ReLU, "
+            "a sigmoid gate; reduced to `ratio` (1/16) of the channels, a multiple of "
+            "`divisor` (8)",
+            frozenset({"ratio", "divisor"}),
+        ),
+        AttentionRecipe(
+            "eca",
+            "Efficient channel attention",
+            "ECA, k={hidden}",
+            "eca_kernel",
+            lambda channels, _ratio, _divisor, _input: eca_kernel(channels),
+            _eca_cost,
+            "EfficientChannelAttention",
+            "EfficientChannelAttention({hidden})",
+            "efficient channel attention (Wang et al. 2020): one 1-D convolution across "
+            "the channels, its kernel from the channel count",
+        ),
+        AttentionRecipe(
+            "ese",
+            "Effective squeeze-excitation",
+            "eSE",
+            None,
+            lambda channels, _ratio, _divisor, _input: channels,
+            _ese_cost,
+            "EffectiveSqueezeExcite",
+            "EffectiveSqueezeExcite({channels})",
+            "effective squeeze-excitation (Lee et al. 2020, timm's 'ese'): one 1x1 "
+            "convolution as wide as the channels and a hard-sigmoid gate",
+        ),
+    )
 }
+"""Every attention a spec's ``attention.type`` may name."""
 
 
 def attention_op(
@@ -204,9 +344,12 @@ def attention_op(
     size: int,
     ratio: float | None,
     divisor: int | None,
+    in_channels: int | None = None,
 ) -> Attention:
     recipe = ATTENTIONS[kind]
-    hidden = Sym(recipe.hidden(channels, ratio, divisor), recipe.param)
+    hidden = recipe.hidden(channels, ratio, divisor, in_channels)
+    if recipe.param is not None:
+        hidden = Sym(hidden, recipe.param)
     return Attention("se", kind, channels, hidden, size)
 
 
@@ -248,6 +391,12 @@ class BlockRecipe:
     """Convolutions that can carry the stride (``stride_on``), the default first."""
     timm_layout: str = "timm"
     """The naming table of timm's layout for networks of these blocks."""
+    residual_act: str = "act3"
+    """Role of the activation after the residual addition (timm's name for it)."""
+    order: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
+    """The order in which the reference of each layout registers the block's modules
+    (``downsample`` included), which ``print(model)`` and the state dict follow; a module
+    not listed keeps its place after the listed ones."""
 
 
 def _tail(args: BlockArgs, size: int) -> tuple[Op, ...]:
@@ -337,8 +486,9 @@ def basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
 
 
 def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
-    """RegNet's X block: 1x1, grouped 3x3 carrying the stride, squeeze-excitation (RegNetY)
-    sized from the block's input width, 1x1; each convolution with its norm, in named pairs."""
+    """RegNet's X block: 1x1, grouped 3x3 carrying the stride, channel attention (RegNetY's
+    squeeze-excitation, sized from the block's input width), 1x1; each convolution with its
+    norm, in named pairs."""
     in_ch, width, out_ch, stride, groups = _arguments(args)
     dilation = Sym(args.first_dilation, "dilation", 1)
     conv1 = conv_op("conv1.conv", in_ch, width, 1, args.in_size)
@@ -356,9 +506,11 @@ def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
         Act("conv2.act", style.act, size),
     ]
     if args.attention is not None:
-        _, ratio, _ = args.attention
-        hidden = round(args.in_channels * (ratio or 0.25))
-        ops.append(Attention("se", "se", width, Sym(hidden, "se_channels"), size))
+        kind, ratio, divisor = args.attention
+        # RegNet sizes its attention from the block's input, not from what it gates.
+        ops.append(
+            attention_op(kind, width, size, ratio, divisor, int(args.in_channels))
+        )
     conv3 = conv_op("conv3.conv", width, out_ch, 1, size)
     ops += [conv3, style.norm_op("conv3.bn", out_ch, size)]
     if args.drop_path:
@@ -375,6 +527,12 @@ _SHAPE_ARGS: tuple[tuple[str, int | None], ...] = (
 )
 """The constructor arguments every block takes first (what :func:`_arguments` reads)."""
 
+_TIMM_BASIC = ("conv1", "bn1", "act1", "conv2", "bn2", "se", "act2", "downsample")
+_TIMM_BOTTLENECK = (
+    *("conv1", "bn1", "act1", "conv2", "bn2", "act2", "conv3", "bn3"),
+    *("se", "act3", "downsample", "drop_path"),
+)
+
 BLOCKS: dict[str, BlockRecipe] = {
     recipe.name: recipe
     for recipe in (
@@ -385,6 +543,11 @@ BLOCKS: dict[str, BlockRecipe] = {
             "Two 3x3 convolutions with a norm after each; the first carries the stride.",
             basic,
             (*_SHAPE_ARGS, ("first_dilation", 1), ("dilation", 1)),
+            residual_act="act2",
+            order={
+                "torchvision": ("conv1", "bn1", "relu", "conv2", "bn2", "downsample"),
+                "timm": (*_TIMM_BASIC, "drop_path"),
+            },
         ),
         BlockRecipe(
             "bottleneck",
@@ -394,6 +557,13 @@ BLOCKS: dict[str, BlockRecipe] = {
             bottleneck,
             (*_SHAPE_ARGS, ("dilation", 1)),
             stride_on=("3x3", "1x1"),
+            order={
+                "torchvision": (
+                    *("conv1", "bn1", "conv2", "bn2", "conv3", "bn3"),
+                    *("relu", "downsample"),
+                ),
+                "timm": _TIMM_BOTTLENECK,
+            },
         ),
         BlockRecipe(
             "regnet",
@@ -403,17 +573,20 @@ BLOCKS: dict[str, BlockRecipe] = {
             regnet,
             (*_SHAPE_ARGS, ("dilation", 1)),
             timm_layout="timm-regnet",
+            order={
+                "timm": (
+                    *("conv1", "conv2", "se", "conv3", "act3", "downsample"),
+                    "drop_path",
+                )
+            },
         ),
     )
 }
 
 ATTENTION_PARAMS: tuple[tuple[str, int | None], ...] = tuple(
-    (recipe.param, None) for recipe in ATTENTIONS.values()
+    (recipe.param, None) for recipe in ATTENTIONS.values() if recipe.param is not None
 )
 """Constructor arguments that attention adds to any block, after the recipe's own."""
-
-RESIDUAL_ACT = "act3"
-"""Role of the activation after the residual addition."""
 
 
 # --- shortcuts -------------------------------------------------------------------------------
@@ -510,9 +683,97 @@ class StemArgs:
     in_size: int
 
 
+@dataclass(frozen=True)
+class StemRecord:
+    """A stem's convolutions: one KxK convolution, or a stack of 3x3 ones."""
+
+    name: str
+    doc: str
+    widths: Callable[[int], tuple[int, ...]] | None
+    """The output widths of a stack of 3x3 convolutions for the stem's width; None for one
+    KxK convolution."""
+    options: frozenset[str] = frozenset()
+    """Keys of the ``stem`` section only this type takes."""
+
+
+def _deep(width: int) -> tuple[int, ...]:
+    return (width // 2, width // 2, width)
+
+
+def _deep_tiered(width: int) -> tuple[int, ...]:
+    return (3 * (width // 2 // 4), width // 2, width)
+
+
+STEMS: dict[str, StemRecord] = {
+    record.name: record
+    for record in (
+        StemRecord(
+            "conv",
+            "one KxK convolution (torchvision's)",
+            None,
+            frozenset({"kernel_size"}),
+        ),
+        StemRecord(
+            "deep", "three 3x3 convolutions of widths w/2, w/2, w (ResNet-C)", _deep
+        ),
+        StemRecord("deep_tiered", "three 3x3 convolutions: 3w/8, w/2, w", _deep_tiered),
+    )
+}
+"""Every stem a spec's ``stem.type`` may name."""
+
+
+@dataclass(frozen=True)
+class StemPoolRecord:
+    """What follows the stem's activation and halves the map again (or nothing)."""
+
+    name: str
+    doc: str
+    aliases: tuple[bool, ...]
+    """The booleans a spec may write for it."""
+    build: Callable[[int, int, Style], list[Op]]
+    """Its operations from the stem's width and map size."""
+
+
+def _max_pool(_width: int, size: int, _style: Style) -> list[Op]:
+    return [Pool("maxpool", "max", 3, 2, 1, size, conv_output_size(size, 3, 2, 1))]
+
+
+def _conv_pool(width: int, size: int, style: Style) -> list[Op]:
+    conv = conv_op("maxpool.0", width, width, 3, size, 2)
+    return [
+        conv,
+        style.norm_op("maxpool.1", width, conv.out_size),
+        Act("maxpool.2", style.act, conv.out_size),
+    ]
+
+
+STEM_POOLS: dict[str, StemPoolRecord] = {
+    record.name: record
+    for record in (
+        StemPoolRecord("max", "a 3x3 stride-2 max pool", (True,), _max_pool),
+        StemPoolRecord(
+            "conv",
+            "a 3x3 stride-2 convolution, norm and activation (ResNet-RS)",
+            (),
+            _conv_pool,
+        ),
+        StemPoolRecord("none", "nothing", (False,), lambda _w, _s, _style: []),
+    )
+}
+"""Every pool a spec's ``stem.pool`` may name."""
+
+
+def stem_pool_name(given: str | bool) -> str:
+    """The record a spec's ``stem.pool`` value names (``true`` is ``max``)."""
+    if isinstance(given, str):
+        return given
+    return next(name for name, r in STEM_POOLS.items() if given in r.aliases)
+
+
 def _stem_convs(args: StemArgs, style: Style) -> list[Op]:
     in_ch = Sym(args.in_channels, "in_channels")
-    if args.type == "conv":
+    widths = STEMS[args.type].widths
+    if widths is None:
         return [
             conv_op(
                 style.name("conv1"),
@@ -523,20 +784,20 @@ def _stem_convs(args: StemArgs, style: Style) -> list[Op]:
                 args.stride,
             )
         ]
-    half = args.width // 2
-    first = 3 * (half // 4) if args.type == "deep_tiered" else half
     ops: list[Op] = []
-    widths = ((in_ch, first), (first, half), (half, args.width))
     size = args.in_size
-    for index, (cin, cout) in enumerate(widths):
+    cin: int = in_ch
+    stack = widths(args.width)
+    for index, cout in enumerate(stack):
         conv = conv_op(
             f"conv1.{3 * index}", cin, cout, 3, size, args.stride if index == 0 else 1
         )
         size = conv.out_size
         ops.append(conv)
-        if index < 2:
+        if index < len(stack) - 1:
             ops.append(style.norm_op(f"conv1.{3 * index + 1}", cout, size))
             ops.append(Act(f"conv1.{3 * index + 2}", style.act, size))
+        cin = cout
     return ops
 
 
@@ -548,16 +809,7 @@ def stem(args: StemArgs, style: Style) -> tuple[Op, ...]:
         style.norm_op(style.name("bn1"), args.width, size),
         style.act_op("stem.act", size),
     ]
-    if args.pool == "max":
-        out = conv_output_size(size, 3, 2, 1)
-        ops.append(Pool("maxpool", "max", 3, 2, 1, size, out))
-    elif args.pool == "conv":
-        conv = conv_op("maxpool.0", args.width, args.width, 3, size, 2)
-        ops += [
-            conv,
-            style.norm_op("maxpool.1", args.width, conv.out_size),
-            Act("maxpool.2", style.act, conv.out_size),
-        ]
+    ops += STEM_POOLS[args.pool].build(args.width, size, style)
     return tuple(ops)
 
 
@@ -574,3 +826,19 @@ def head(
         ops.append(Dropout("dropout", "dropout"))
     ops.append(Linear(style.name("fc"), in_features, Sym(num_classes, "num_classes")))
     return tuple(ops)
+
+
+@dataclass(frozen=True)
+class Records:
+    """Every component record, by kind: what the templates look kinds up in."""
+
+    norms: dict[str, NormRecord]
+    acts: dict[str, ActRecord]
+    attentions: dict[str, AttentionRecipe]
+    stems: dict[str, StemRecord]
+    stem_pools: dict[str, StemPoolRecord]
+    shortcuts: dict[str, ShortcutRecipe]
+    blocks: dict[str, BlockRecipe]
+
+
+RECORDS = Records(NORMS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS)

@@ -20,6 +20,7 @@ from archgen.header import comment_text, make_header
 from archgen.ops import Dropout, Linear, Pool, kind_of
 from archgen.plan import NetworkPlan
 from archgen.pyformat import layout
+from archgen.recipes import RECORDS
 from archgen.summary import table
 from archgen.view import block_expr, build_view, reference, run_expr
 
@@ -52,8 +53,15 @@ def _environment() -> jinja2.Environment:
         run_expr=run_expr,
         op_kind=kind_of,
         reference=reference,
+        records=RECORDS,
+        unknown=_unknown,
     )
     return environment
+
+
+def _unknown(what: str, kind: str) -> str:
+    """A template met a kind it has no rendering for: a bug in archgen, never a fallback."""
+    raise ValueError(f"no rendering of the {what} kind {kind!r}")
 
 
 LAYOUT_NAMES = {

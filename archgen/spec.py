@@ -10,7 +10,7 @@ Widths are *declared* here; the one place they are resolved into channel counts 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -23,6 +23,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from archgen import limits, names, selection
+from archgen.recipes import (
+    ACTS,
+    ATTENTIONS,
+    BLOCKS,
+    NORMS,
+    SHORTCUTS,
+    STEM_POOLS,
+    STEMS,
+)
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _WINDOWS_DEVICES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])\Z", re.IGNORECASE)
@@ -72,8 +81,34 @@ def _lint_prefix(value: str) -> str:
 LintCode = Annotated[str, AfterValidator(_lint_code)]
 LintPrefix = Annotated[str, AfterValidator(_lint_prefix)]
 Channels = Annotated[int, Field(ge=1, le=limits.MAX_CHANNELS)]
-BlockType = Literal["basic", "bottleneck", "regnet"]
+# The component kinds a spec may name are the keys of the component records (archgen.recipes):
+# a record added there is a value the schema accepts.
+if TYPE_CHECKING:
+    BlockType = str
+    AttentionType = str
+    ShortcutType = str
+    NormType = str
+    ActName = str
+    StemType = str
+    StemPool = str | bool
+else:
+    BlockType = Literal[tuple(BLOCKS)]
+    AttentionType = Literal[tuple(ATTENTIONS)]
+    ShortcutType = Literal[tuple(SHORTCUTS)]
+    NormType = Literal[tuple(NORMS)]
+    ActName = Literal[tuple(ACTS)]
+    StemType = Literal[tuple(STEMS)]
+    StemPool = Literal[
+        tuple(alias for r in STEM_POOLS.values() for alias in r.aliases)
+        + tuple(STEM_POOLS)
+    ]
 SeverityName = Literal["error", "warning", "info"]
+
+
+def _kinds(docs: dict[str, str], quote: bool = True) -> str:
+    """A schema description of the kinds a key may name, from their records."""
+    parts = (f"{repr(k) if quote else k}: {d.rstrip('.')}" for k, d in docs.items())
+    return "; ".join(parts) + "."
 
 
 class _Model(BaseModel):
@@ -92,18 +127,13 @@ class InputSpec(_Model):
     )
 
 
-StemType = Literal["conv", "deep", "deep_tiered"]
-StemPool = Literal[True, False, "max", "conv", "none"]
-
-
 class StemSpec(_Model):
     """The stem: one KxK convolution (torchvision's) or three 3x3 ones ("ResNet-C"), batch norm,
     activation, then a 3x3 stride-2 max pool, a 3x3 stride-2 convolution (ResNet-RS) or nothing."""
 
     type: StemType = Field(
         "conv",
-        description="'conv': one KxK convolution (torchvision's); 'deep': three 3x3 "
-        "convolutions of widths w/2, w/2, w (ResNet-C); 'deep_tiered': 3w/8, w/2, w.",
+        description=_kinds({name: r.doc for name, r in STEMS.items()}),
     )
     width: Channels = Field(64, description="Output channels of the stem.")
     kernel_size: int = Field(
@@ -117,8 +147,14 @@ class StemSpec(_Model):
     )
     pool: StemPool = Field(
         True,
-        description="After the stem: 'max' (or true) a 3x3 stride-2 max pool; 'conv' a 3x3 "
-        "stride-2 convolution, norm and activation (ResNet-RS); 'none' (or false) nothing.",
+        description="After the stem: "
+        + _kinds(
+            {
+                " or ".join([repr(name), *(str(a).lower() for a in r.aliases)]): r.doc
+                for name, r in STEM_POOLS.items()
+            },
+            quote=False,
+        ),
     )
 
     @field_validator("kernel_size")
@@ -134,9 +170,8 @@ class StemSpec(_Model):
 class AttentionSpec(_Model):
     """Channel attention after the last norm of each block, before the residual addition."""
 
-    type: Literal["se", "eca"] = Field(
-        description="'se': squeeze-excitation (Hu et al.); 'eca': efficient channel "
-        "attention (Wang et al.), kernel size from the channel count."
+    type: AttentionType = Field(
+        description=_kinds({name: r.doc for name, r in ATTENTIONS.items()})
     )
     ratio: float | None = Field(
         None,
@@ -157,18 +192,17 @@ class StageOptions(_Model):
 
     block: BlockType | None = Field(
         None,
-        description="'basic' (two 3x3), 'bottleneck', or 'regnet' (RegNet's X block: "
-        "1x1, grouped 3x3 carrying the stride, optional SE, 1x1).",
+        description=_kinds({name: r.summary for name, r in BLOCKS.items()}),
     )
     stride_on: Literal["3x3", "1x1"] | None = Field(
         None,
         description="Bottleneck convolution that carries the stride: '3x3' (ResNet v1.5, "
         "the default) or '1x1' (the original ResNet).",
     )
-    shortcut: Literal["conv", "avg_pool"] | None = Field(
+    shortcut: ShortcutType | None = Field(
         None,
-        description="Projection shortcut: 'conv' (a strided 1x1 convolution, the default) or "
-        "'avg_pool' (2x2 average pool, then a 1x1 convolution: ResNet-D).",
+        description="Projection shortcut (default 'conv'): "
+        + _kinds({name: r.summary for name, r in SHORTCUTS.items()}),
     )
     attention: AttentionSpec | None = Field(
         None, description="Channel attention in every block of the stage."
@@ -228,10 +262,9 @@ class HeadSpec(_Model):
 
 
 class NormSpec(_Model):
-    type: Literal["batch", "group", "frozen_batch"] = Field(
+    type: NormType = Field(
         "batch",
-        description="'batch', 'group' (GroupNorm) or 'frozen_batch' (fixed statistics and "
-        "affine, for fine-tuning detectors).",
+        description=_kinds({name: r.summary for name, r in NORMS.items()}),
     )
     groups: Channels | None = Field(
         None, description="Group norm: groups per layer (default 32)."
@@ -241,9 +274,6 @@ class NormSpec(_Model):
     )
 
 
-ActName = Literal[
-    "relu", "relu6", "silu", "gelu", "mish", "hard_swish", "leaky_relu", "elu"
-]
 LayoutName = Literal["torchvision", "timm"]
 
 

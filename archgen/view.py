@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from archgen.ops import Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
 from archgen.plan import BlockPlan, NetworkPlan, StagePlan
-from archgen.recipes import ATTENTION_PARAMS, ATTENTIONS, BLOCKS, SHORTCUTS
+from archgen.recipes import ATTENTION_PARAMS, ATTENTIONS, BLOCKS, NORMS, SHORTCUTS
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def calls(ops: Sequence[Op]) -> tuple[str, ...]:
     return tuple(result)
 
 
-FOLDABLE = ("batch", "frozen_batch")
+FOLDABLE = tuple(kind for kind, record in NORMS.items() if record.foldable)
 """Norms that fold into the convolution before them at inference: fixed statistics."""
 
 
@@ -188,8 +188,11 @@ class BlockClassView:
     calls: tuple[str, ...]
     residual_act: str
     takes_downsample: bool
+    downsample_at: int
+    """How many members the reference registers before ``downsample``."""
     zero_init: str
-    """Attribute of the last norm of the residual branch (zero-init target)."""
+    """Python that reaches the last norm of the residual branch from ``m`` (the zero-init
+    target): ``m.bn3``, or ``m.conv3.bn`` in timm's RegNet layout."""
     fuse: tuple[tuple[str, str], ...]
     """Convolution and batch-norm pairs of the residual branch, as Python."""
     fuse_downsample: tuple[tuple[str, str], ...]
@@ -287,33 +290,21 @@ def build_view(plan: NetworkPlan) -> ModuleView:
     )
     all_ops = [op for block in plan.blocks for op in block.all_ops]
     all_ops += [*plan.stem, *plan.head]
-    helpers = []
-    for kind, present in (
-        *(
-            (kind, any(isinstance(op, Attention) and op.kind == kind for op in all_ops))
-            for kind in ATTENTIONS
-        ),
-        ("drop_path", plan.drop_path_rate is not None),
-        (
-            "frozen_batch",
-            any(isinstance(op, Norm) and op.kind == "frozen_batch" for op in all_ops),
-        ),
-        (
-            "avg_same",
-            any(isinstance(op, Pool) and op.kind == "avg_same" for op in all_ops),
-        ),
-    ):
-        if present:
-            helpers.append(kind)
-    norms = sorted(
-        {
-            op.kind
-            for op in all_ops
-            if isinstance(op, Norm) and op.kind != "frozen_batch"
-        }
-    )
+    helpers = [
+        kind
+        for kind in ATTENTIONS
+        if any(isinstance(op, Attention) and op.kind == kind for op in all_ops)
+    ]
+    if plan.drop_path_rate is not None:
+        helpers.append("drop_path")
+    norms = {op.kind for op in all_ops if isinstance(op, Norm)}
+    helpers += [
+        helper for kind in sorted(norms) if (helper := NORMS[kind].helper) is not None
+    ]
+    if any(isinstance(op, Pool) and op.kind == "avg_same" for op in all_ops):
+        helpers.append("avg_same")
     norm_classes = tuple(
-        {"batch": "nn.BatchNorm2d", "group": "nn.GroupNorm"}[kind] for kind in norms
+        NORMS[kind].torch_class for kind in sorted(norms) if NORMS[kind].trainable
     )
     return ModuleView(
         plan=plan,
@@ -420,15 +411,19 @@ def _block_views(
                 f" {ATTENTIONS[attention.kind].summary} gates the output before the "
                 "residual addition."
             )
+        ordered, downsample_at = _registration(
+            members((*ops, blocks[0].residual_act)), recipe.order.get(plan.layout, ())
+        )
         view = BlockClassView(
             name=_distinct_name(recipe.class_name, index, camel=True),
             summary=summary,
             params=tuple(params),
-            members=members((*ops, blocks[0].residual_act)),
+            members=ordered,
+            downsample_at=downsample_at,
             calls=calls(ops),
             residual_act=root(blocks[0].residual_act.path),
             takes_downsample=takes_downsample,
-            zero_init=root(last_norm.path),
+            zero_init=reference(last_norm.path, "m"),
             fuse=fusion_pairs(ops),
             fuse_downsample=next(
                 (shortcut_pairs[id(b)] for b in blocks if id(b) in shortcut_pairs), ()
@@ -439,6 +434,18 @@ def _block_views(
         for block in blocks:
             of[id(block)] = view
     return tuple(views), of
+
+
+def _registration(
+    found: tuple[Member, ...], order: Sequence[str]
+) -> tuple[tuple[Member, ...], int]:
+    """Members in the order the layout's reference registers them, and the place of
+    ``downsample`` among them; members the order does not list follow, as found."""
+    rank = {attr: position for position, attr in enumerate(order)}
+    last = len(order)
+    ordered = sorted(found, key=lambda m: rank.get(m.attr, last))
+    limit = rank.get("downsample", last)
+    return tuple(ordered), sum(rank.get(m.attr, last) < limit for m in ordered)
 
 
 def _stage_calls(

@@ -25,11 +25,11 @@ from archgen.plan import (
     Notation,
     StagePlan,
     _ceil_div,
-    _int,
     _out_size,
     _reduction,
     default_class_name,
 )
+from archgen.resolve import _int
 
 from conftest import MINIMAL, lowered
 
@@ -493,8 +493,8 @@ def test_a_kernel_size_on_a_deep_stem_is_refused_at_the_key() -> None:
     assert _problems(text) == [
         (
             "AG108",
-            "stem.kernel_size applies to a 'conv' stem; a 'deep' stem has three 3x3 "
-            "convolutions; expected no kernel_size here",
+            "stem.kernel_size applies to a 'conv' stem; stem.type is 'deep'; expected "
+            "'type: conv' or no kernel_size",
             3,
             31,
         )
@@ -610,7 +610,7 @@ def test_group_norm_settings_on_a_batch_norm_are_refused_at_the_key() -> None:
     assert _problems(text) == [
         (
             "AG108",
-            "norm.groups applies to group norm; norm.type is 'batch'; expected "
+            "norm.groups applies to a 'group' norm; norm.type is 'batch'; expected "
             "'type: group' or no groups",
             4,
             8,
@@ -623,8 +623,8 @@ def test_group_norm_settings_on_a_batch_norm_are_refused_at_the_key() -> None:
     assert _problems(text) == [
         (
             "AG108",
-            "norm.group_size applies to group norm; norm.type is 'frozen_batch'; expected "
-            "'type: group' or no groups",
+            "norm.group_size applies to a 'group' norm; norm.type is 'frozen_batch'; "
+            "expected 'type: group' or no group_size",
             4,
             28,
         )
@@ -693,9 +693,9 @@ def test_timm_layout_follows_the_block_family(
     assert plan.named_blocks is (names[0] == "s1")
 
 
-def test_timm_layout_residual_activation_is_act3() -> None:
+def test_timm_layout_basic_block_residual_activation_is_act2_as_timms() -> None:
     plan = _plan(_basic("  - {blocks: 1, planes: 16}\n", extra="layout: timm\n"))
-    assert plan.blocks[0].residual_act == Act("act3", "relu", 32)
+    assert plan.blocks[0].residual_act == Act("act2", "relu", 32)
     assert plan.stem_tap == "act1"
     assert plan.features[0] == FeatureTap("act1", 16, 1, 32)
 
@@ -709,7 +709,7 @@ def test_a_stage_without_a_block_is_refused_at_the_stage() -> None:
         (
             "AG105",
             "layer2 (stages[1]) has no block type; expected 'block: basic' or "
-            "'block: bottleneck' in the stage or in defaults",
+            "'block: bottleneck' or 'block: regnet' in the stage or in defaults",
             4,
             5,
         )
@@ -867,8 +867,8 @@ def test_eca_refuses_a_reduction(extra: str) -> None:
     assert _problems(text) == [
         (
             "AG108",
-            f"layer1 (stages[0]) gives ECA a reduction {word}; ECA has none (its kernel "
-            "follows from the channels); expected only 'type: eca'",
+            f"layer1 (stages[0]) gives 'eca' attention a {word}, which applies to 'se' "
+            f"attention; expected 'type: se' or no {word}",
             6,
             40,
         )

@@ -28,7 +28,6 @@ from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
     LAYOUTS,
-    RESIDUAL_ACT,
     SHORTCUTS,
     BlockArgs,
     ShortcutArgs,
@@ -288,25 +287,36 @@ def test_eca_kernels_in_the_rendered_ecaresnet50d() -> None:
 def test_se_hidden_widths_of_timm_seresnet50() -> None:
     se = ATTENTIONS["se"]
     # timm's SE: rd_ratio 1/16, rd_divisor 8, round_limit 0.
-    assert [se.hidden(c, None, None) for c in (256, 512, 1024, 2048)] == [
+    assert [se.hidden(c, None, None, None) for c in (256, 512, 1024, 2048)] == [
         16,
         32,
         64,
         128,
     ]
-    assert se.hidden(64, None, None) == 8  # 4 -> at least the divisor
-    assert se.hidden(200, None, None) == 16  # 12.5 -> int(16.5) // 8 * 8
-    assert se.hidden(100, 0.25, 1) == 25
-    assert se.hidden(100, 0.25, None) == 24  # 25 + 4 -> 24 (round_limit 0)
-    assert se.hidden(256, None, 5) == 15  # 16 + 2.5 -> 15
+    assert se.hidden(64, None, None, None) == 8  # 4 -> at least the divisor
+    assert se.hidden(200, None, None, None) == 16  # 12.5 -> int(16.5) // 8 * 8
+    assert se.hidden(100, 0.25, 1, None) == 25
+    assert se.hidden(100, 0.25, None, None) == 24  # 25 + 4 -> 24 (round_limit 0)
+    assert se.hidden(256, None, 5, None) == 15  # 16 + 2.5 -> 15
     # 288 / 16 = 18 -> 16: timm's SE rounds with round_limit 0, no bump to 24.
-    assert se.hidden(288, None, None) == 16
+    assert se.hidden(288, None, None, None) == 16
 
 
 def test_eca_hidden_is_the_kernel() -> None:
     eca = ATTENTIONS["eca"]
-    assert eca.hidden(2048, 0.5, 4) == 7
-    assert eca.hidden(256, None, None) == 5
+    assert eca.hidden(2048, 0.5, 4, None) == 7
+    assert eca.hidden(256, None, None, None) == 5
+    # sized from the gated channels even where a RegNet block passes its input width
+    assert eca.hidden(256, None, None, 1024) == 5
+
+
+def test_se_hidden_from_a_regnet_blocks_input_rounds_a_fraction_of_it() -> None:
+    se = ATTENTIONS["se"]
+    # timm's RegNetY: int(round(in_chs * se_ratio)), no divisor; 0.25 by default.
+    assert se.hidden(48, 0.25, None, 32) == 8
+    assert se.hidden(48, None, None, 104) == 26
+    assert se.hidden(48, 0.25, None, 54) == 14  # 13.5 rounds half to even
+    assert se.hidden(48, 0.25, None, 50) == 12  # 12.5 rounds half to even
 
 
 def test_se_cost_two_1x1_convolutions_with_bias() -> None:
@@ -322,7 +332,7 @@ def test_eca_cost_one_1d_convolution_without_bias() -> None:
 
 def test_attention_recipes_registry() -> None:
     se, eca = ATTENTIONS["se"], ATTENTIONS["eca"]
-    assert list(ATTENTIONS) == ["se", "eca"]
+    assert list(ATTENTIONS) == ["se", "eca", "ese"]
     assert (se.kind, se.param, se.label) == ("se", "se_channels", "SE, {hidden}")
     assert (eca.kind, eca.param, eca.label) == ("eca", "eca_kernel", "ECA, k={hidden}")
     assert ATTENTION_PARAMS == (("se_channels", None), ("eca_kernel", None))
@@ -580,7 +590,9 @@ def test_block_recipes_registry() -> None:
     assert bottleneck.stride_on == ("3x3", "1x1")
     assert basic.timm_layout == "timm" and bottleneck.timm_layout == "timm"
     assert reg.timm_layout == "timm-regnet"
-    assert RESIDUAL_ACT == "act3"
+    # timm names the activation after the residual addition act2 in a basic block
+    assert basic.residual_act == "act2"
+    assert bottleneck.residual_act == reg.residual_act == "act3"
 
 
 BLOCK_SUMMARIES = {

@@ -1113,7 +1113,7 @@ def test_resnet18_block_class_and_shortcut() -> None:
     assert block.calls == ("conv1", "bn1", "relu", "conv2", "bn2")
     assert [m.attr for m in block.members] == ["conv1", "bn1", "relu", "conv2", "bn2"]
     assert block.residual_act == "relu"
-    assert block.zero_init == "bn2"
+    assert block.zero_init == "m.bn2"
     assert block.takes_downsample is True
     assert block.fuse == (("self.conv1", "self.bn1"), ("self.conv2", "self.bn2"))
     assert block.fuse_downsample == (("self.downsample[0]", "self.downsample[1]"),)
@@ -1146,7 +1146,7 @@ def test_resnet18_module_view() -> None:
     assert view.network.params == {"in_channels", "num_classes"}
     assert view.norm_classes == ("nn.BatchNorm2d",)
     assert view.helpers == ()
-    assert view.zero_init == (("BasicBlock", "bn2"),)
+    assert view.zero_init == (("BasicBlock", "m.bn2"),)
     assert view.ordered_dict is False
     assert view.head_containers == ()
     assert view.folds is True
@@ -1176,7 +1176,7 @@ def test_resnet50_view_has_a_stride_1_projection_in_layer1() -> None:
         ),
         ("Bottleneck(1024, 256, 1024)", 5, None),
     ]
-    assert view.zero_init == (("Bottleneck", "bn3"),)
+    assert view.zero_init == (("Bottleneck", "m.bn3"),)
 
 
 def test_resnext50_view_passes_groups() -> None:
@@ -1262,7 +1262,9 @@ def test_regnety_004_view_follows_timm() -> None:
         "downsample: nn.Module | None = None",
     ]
     assert block.calls == ("conv1", "conv2", "se", "conv3")
-    assert block.zero_init == "conv3"
+    assert (
+        block.zero_init == "m.conv3.bn"
+    )  # the norm inside the conv3 pair: conv3 itself has no weight of its own
     assert block.fuse[0] == ("self.conv1.conv", "self.conv1.bn")
     assert view.helpers == ("se",)
     assert view.stem_tap == "stem"
@@ -1406,7 +1408,7 @@ def test_mixed_view_makes_one_class_per_shape(tmp_path: Path) -> None:
     assert view.zero_init == (
         (
             "(Bottleneck, Bottleneck2, Bottleneck3, Bottleneck4, Bottleneck5, Bottleneck6)",
-            "bn3",
+            "m.bn3",
         ),
     )
 
@@ -1420,7 +1422,7 @@ def test_mixed_recipes_zero_init_each_last_norm(tmp_path: Path) -> None:
         ],
     }
     view = build_view(_compiled(tmp_path, data).plan)
-    assert view.zero_init == (("BasicBlock", "bn2"), ("Bottleneck", "bn3"))
+    assert view.zero_init == (("BasicBlock", "m.bn2"), ("Bottleneck", "m.bn3"))
     assert [c.name for c in view.block_classes] == ["BasicBlock", "Bottleneck"]
     assert _calls_of(view) == [
         [("BasicBlock(16, 16)", 2, None)],
