@@ -1,11 +1,13 @@
-"""Lower a validated spec to an immutable plan of operations.
+"""Lower a resolved spec (:mod:`archgen.resolve`) to an immutable plan of operations.
 
-This is the only module that does channel, width and spatial arithmetic. Every consumer (the
+This is the only module that does channel flow and spatial arithmetic (a stage's own width
+follows from its notation in the resolve step). Lowering reads the resolved records, never the
+source document; a limit only its arithmetic reaches (a dilation, a component's least width) is
+a :class:`Refusal` located where the spec caused it. Every consumer (the
 linter, the complexity analysis, the summaries and the renderer) reads the plan and never
 recomputes it. The rules are torchvision's and timm's, so that generated models are
 weight-compatible with them:
 
-* paper notation: bottleneck width ``int(planes * d / 64) * C``, output ``planes * expansion``;
 * the first block of a stage carries the stride and has a projection shortcut when the stride is
   not 1 or the channel count changes;
 * ``dilate`` (torchvision's ``replace_stride_with_dilation``) or ``output_stride`` (timm's)

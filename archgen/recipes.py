@@ -1,11 +1,19 @@
-"""The registry of components: each stem, block, shortcut, attention module, norm and head is
-defined once here, as a recipe that turns resolved numbers into operations.
+"""The registry of components: each stem, stem pool, norm, activation, attention module,
+shortcut and block is defined once here, as a record.
 
-The plan (:mod:`archgen.plan`) decides the numbers of every component (channels, stride,
-dilation, map size); a recipe decides which operations a component runs and in what order, and
-names each after the weight layout the spec follows. Adding a component means adding a recipe
-here and, when it needs a new kind of operation, one template macro (``templates/ops.py.j2``)
-and one cost (:mod:`archgen.complexity`).
+A record holds what every pass needs to know of its component: its schema name and the options
+it takes (the schema's kinds come from these dictionaries, :mod:`archgen.spec`), its widths and
+their floors, how it lowers to operations, the names it makes the generated module define
+(:mod:`archgen.names` reserves them), the order its reference registers its modules in, and how it
+renders (the constructor call the templates write, or the helper macro of
+``templates/helpers.py.j2`` that defines its class). The plan (:mod:`archgen.plan`) decides the
+numbers (channels, stride, dilation, map size); a record decides which operations a component
+runs and in what order, and names each after the weight layout the spec follows.
+
+Adding a component means adding its record here, and its helper macro when the generated
+module defines a class for it: the schema, the reserved names, the summaries, the costs and the
+templates read the record. Only a new kind of *operation* also needs a template macro
+(``templates/ops.py.j2``) and a cost (:mod:`archgen.complexity`).
 """
 
 from __future__ import annotations
