@@ -294,6 +294,17 @@ def _regnet_stages(
             )
         )
         return []
+    if given.se_ratio and spec.defaults.attention is not None:
+        problems.append(
+            document.diagnostic(
+                "AG108",
+                "regnet.se_ratio and defaults.attention both give the blocks' attention; "
+                "expected one of them",
+                ("regnet", "se_ratio"),
+                at_key=True,
+            )
+        )
+        return []
     # The spec's defaults apply to every expanded stage, under the expanded numbers.
     shared = {
         name: getattr(spec.defaults, name)

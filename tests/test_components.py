@@ -179,6 +179,19 @@ def test_eca_refuses_a_divisor_on_a_regnet_block_too() -> None:
     assert "'eca' attention a divisor, which applies to 'se' attention" in found[0][1]
 
 
+def test_regnet_se_ratio_and_default_attention_together_are_refused() -> None:
+    text = """\
+name: tiny_regnet
+layout: timm
+stem: {width: 32, kernel_size: 3, pool: none}
+defaults: {attention: {type: eca}}
+regnet: {w0: 24, wa: 36.44, wm: 2.49, depth: 13, group_width: 8, se_ratio: 0.25}
+"""
+    [(code, message, line, column)] = _findings(text)
+    assert code == "AG108" and "both give the blocks' attention" in message
+    assert (line, column) == (5, 66)  # the se_ratio key
+
+
 # --- limits apply to what a spec expands to -------------------------------------------------
 
 
