@@ -105,7 +105,9 @@ _ZERO_INIT_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "reference"), _ZERO_INIT_CASES, ids=lambda c: str(c))
+@pytest.mark.parametrize(
+    ("name", "reference"), _ZERO_INIT_CASES, ids=[case[0] for case in _ZERO_INIT_CASES]
+)
 def test_zero_init_residual_zeroes_what_the_reference_zeroes(
     name: str, reference: Any, tmp_path: Path
 ) -> None:
