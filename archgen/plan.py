@@ -315,11 +315,69 @@ def _dilation(
 def _lower_stage(
     resolved: ResolvedStage, cursor: _Cursor, spec: NetworkSpec, style: Style
 ) -> StagePlan | Refusal:
-    recipe = BLOCKS[resolved.block]
     dilated = _dilation(resolved, cursor, spec)
     if isinstance(dilated, Refusal):
         return dilated
     dilate, stride, dilation = dilated
+    blocks = _blocks(resolved, cursor, spec, style, stride, dilation)
+    if isinstance(blocks, Refusal):
+        return blocks
+    size = blocks[-1].out_size
+    nominal_out = _ceil_div(cursor.nominal, resolved.stride)
+    if not dilate:
+        cursor.reduction *= resolved.stride
+    stage = StagePlan(
+        index=resolved.index,
+        name=f"{style.stage_prefix}{resolved.index}",
+        recipe=resolved.block,
+        blocks=blocks,
+        declared_stride=resolved.stride,
+        dilate=dilate,
+        width=resolved.width,
+        groups=resolved.groups,
+        out_channels=resolved.out_channels,
+        in_size=cursor.size,
+        out_size=size,
+        nominal_in_size=cursor.nominal,
+        nominal_out_size=nominal_out,
+        reduction=cursor.reduction,
+        notation=resolved.notation,
+        origins=resolved.origins,
+    )
+    cursor.channels, cursor.size = resolved.out_channels, size
+    cursor.nominal, cursor.dilation = nominal_out, dilation
+    return stage
+
+
+def _below_floor(
+    ops: tuple[Op, ...], resolved: ResolvedStage, style: Style
+) -> Refusal | None:
+    """A component whose record says it needs more width than the arithmetic gave it."""
+    for op in ops:
+        if isinstance(op, Attention):
+            record = ATTENTIONS[op.kind]
+            if op.hidden < record.floor:
+                label = f"{style.stage_prefix}{resolved.index} (stages[{resolved.index - 1}])"
+                return Refusal(
+                    "AG104",
+                    f"{label} sizes its {op.kind} attention on {op.channels:,} channels to "
+                    f"{op.hidden}; expected at least {record.floor}; a larger ratio gives "
+                    "it more",
+                    resolved.loc("attention"),
+                )
+    return None
+
+
+def _blocks(
+    resolved: ResolvedStage,
+    cursor: _Cursor,
+    spec: NetworkSpec,
+    style: Style,
+    stride: int,
+    dilation: int,
+) -> tuple[BlockPlan, ...] | Refusal:
+    """The stage's blocks, from the cursor's channels and map size on."""
+    recipe = BLOCKS[resolved.block]
     previous_dilation = cursor.dilation
     attention = resolved.attention
     attention_args = (
@@ -375,49 +433,7 @@ def _lower_stage(
         )
         cursor.block_index += 1
         in_channels, size = resolved.out_channels, out_size
-    nominal_out = _ceil_div(cursor.nominal, resolved.stride)
-    if not dilate:
-        cursor.reduction *= resolved.stride
-    stage = StagePlan(
-        index=resolved.index,
-        name=f"{style.stage_prefix}{resolved.index}",
-        recipe=resolved.block,
-        blocks=tuple(blocks),
-        declared_stride=resolved.stride,
-        dilate=dilate,
-        width=resolved.width,
-        groups=resolved.groups,
-        out_channels=resolved.out_channels,
-        in_size=cursor.size,
-        out_size=size,
-        nominal_in_size=cursor.nominal,
-        nominal_out_size=nominal_out,
-        reduction=cursor.reduction,
-        notation=resolved.notation,
-        origins=resolved.origins,
-    )
-    cursor.channels, cursor.size = resolved.out_channels, size
-    cursor.nominal, cursor.dilation = nominal_out, dilation
-    return stage
-
-
-def _below_floor(
-    ops: tuple[Op, ...], resolved: ResolvedStage, style: Style
-) -> Refusal | None:
-    """A component whose record says it needs more width than the arithmetic gave it."""
-    for op in ops:
-        if isinstance(op, Attention):
-            record = ATTENTIONS[op.kind]
-            if op.hidden < record.floor:
-                label = f"{style.stage_prefix}{resolved.index} (stages[{resolved.index - 1}])"
-                return Refusal(
-                    "AG104",
-                    f"{label} sizes its {op.kind} attention on {op.channels:,} channels to "
-                    f"{op.hidden}; expected at least {record.floor}; a larger ratio gives "
-                    "it more",
-                    resolved.loc("attention"),
-                )
-    return None
+    return tuple(blocks)
 
 
 def _ceil_div(a: int, b: int) -> int:

@@ -28,7 +28,7 @@ from archgen.recipes import (
     Style,
     stem_pool_name,
 )
-from archgen.regnet import RegNetParams, expand, validate_params
+from archgen.regnet import RegNetParams, RegNetStage, expand, validate_params
 from archgen.source import Document, Loc
 from archgen.spec import NetworkSpec, StageOptions
 
@@ -251,9 +251,8 @@ def _stage_sources(
     ]
 
 
-def _regnet_stages(
-    spec: NetworkSpec, document: Document, problems: list[Diagnostic]
-) -> list[Source]:
+def _expanded(spec: NetworkSpec, document: Document) -> list[RegNetStage] | Diagnostic:
+    """The stages RegNet's numbers expand to, or why they cannot be archgen's stages."""
     given = spec.regnet
     assert given is not None
     params = RegNetParams(
@@ -267,43 +266,45 @@ def _regnet_stages(
     )
     reasons = validate_params(params)
     if reasons:
-        problems.append(
-            document.diagnostic(
-                "AG104",
-                f"regnet parameters cannot be expanded: {'; '.join(reasons)}",
-                ("regnet",),
-                at_key=True,
-            )
+        return document.diagnostic(
+            "AG104",
+            f"regnet parameters cannot be expanded: {'; '.join(reasons)}",
+            ("regnet",),
+            at_key=True,
         )
-        return []
     try:
         expanded = expand(params)
     except ValueError as error:
-        problems.append(
-            document.diagnostic("AG104", f"regnet: {error}", ("regnet",), at_key=True)
+        return document.diagnostic(
+            "AG104", f"regnet: {error}", ("regnet",), at_key=True
         )
-        return []
     if len(expanded) > limits.MAX_STAGES:
-        problems.append(
-            document.diagnostic(
-                "AG109",
-                f"regnet expands to {len(expanded)} stages; archgen's limit is "
-                f"{limits.MAX_STAGES}; expected a larger wm (fewer width steps) or a "
-                "smaller wa",
-                ("regnet", "wm"),
-            )
+        return document.diagnostic(
+            "AG109",
+            f"regnet expands to {len(expanded)} stages; archgen's limit is "
+            f"{limits.MAX_STAGES}; expected a larger wm (fewer width steps) or a "
+            "smaller wa",
+            ("regnet", "wm"),
         )
-        return []
     if given.se_ratio and spec.defaults.attention is not None:
-        problems.append(
-            document.diagnostic(
-                "AG108",
-                "regnet.se_ratio and defaults.attention both give the blocks' attention; "
-                "expected one of them",
-                ("regnet", "se_ratio"),
-                at_key=True,
-            )
+        return document.diagnostic(
+            "AG108",
+            "regnet.se_ratio and defaults.attention both give the blocks' attention; "
+            "expected one of them",
+            ("regnet", "se_ratio"),
+            at_key=True,
         )
+    return expanded
+
+
+def _regnet_stages(
+    spec: NetworkSpec, document: Document, problems: list[Diagnostic]
+) -> list[Source]:
+    given = spec.regnet
+    assert given is not None
+    expanded = _expanded(spec, document)
+    if isinstance(expanded, Diagnostic):
+        problems.append(expanded)
         return []
     # The spec's defaults apply to every expanded stage, under the expanded numbers.
     shared = {

@@ -218,35 +218,47 @@ def expand(document: Document) -> Document | list[Diagnostic]:
     expanded document remembers where each value is written (:attr:`Document.aliases`), so
     findings point at the compact list items and fixes edit them.
     """
-    data = document.data
-    given = [key for key in COMPACT_KEYS if key in data]
+    given = [key for key in COMPACT_KEYS if key in document.data]
     if not given:
         return document
+    if "depths" not in document.data:
+        return [_without_depths(document, given[0])]
+    lists = _compact_lists(document, given)
+    if isinstance(lists, list):
+        return lists
+    return _written_out(document, lists)
+
+
+def _without_depths(document: Document, first: str) -> Diagnostic:
+    """A compact list with no ``depths``: a misspelt ``depths`` key, or a missing one."""
+    known = allowed_keys(()) + list(COMPACT_KEYS)
+    unknown = [key for key in document.data if key not in known]
+    typo = difflib.get_close_matches("depths", unknown)
+    if typo:  # `depth: [...]`: say what it is, and offer to rename it
+        message, renames = _unknown_key(document, (typo[0],))
+        return document.diagnostic(
+            "AG102", message, (typo[0],), at_key=True, fixes=renames
+        )
+    return document.diagnostic(
+        "AG101",
+        f"'{first}' at the top level is the compact form, which needs 'depths' "
+        "(blocks per stage); expected 'depths: [...]', or per-stage values under "
+        "'stages'",
+        (first,),
+        at_key=True,
+    )
+
+
+def _compact_lists(
+    document: Document, given: list[str]
+) -> dict[str, list[Any]] | list[Diagnostic]:
+    """The compact form's lists, or what is wrong with them."""
+    data = document.data
     problems: list[Diagnostic] = []
 
     def problem(code: str, message: str, loc: Loc, *, at_key: bool = True) -> None:
         problems.append(document.diagnostic(code, message, loc, at_key=at_key))
 
-    if "depths" not in data:
-        unknown = [
-            key for key in data if key not in allowed_keys(()) + list(COMPACT_KEYS)
-        ]
-        typo = difflib.get_close_matches("depths", unknown)
-        if typo:  # `depth: [...]`: say what it is, and offer to rename it
-            message, renames = _unknown_key(document, (typo[0],))
-            return [
-                document.diagnostic(
-                    "AG102", message, (typo[0],), at_key=True, fixes=renames
-                )
-            ]
-        problem(
-            "AG101",
-            f"'{given[0]}' at the top level is the compact form, which needs 'depths' "
-            "(blocks per stage); expected 'depths: [...]', or per-stage values under "
-            "'stages'",
-            (given[0],),
-        )
-        return problems
     if "stages" in data:
         problem(
             "AG108",
@@ -280,31 +292,44 @@ def expand(document: Document) -> Document | list[Diagnostic]:
             )
             continue
         lists[key] = value
+    problems += _length_problems(document, lists)
+    return problems or lists
+
+
+def _length_problems(
+    document: Document, lists: dict[str, list[Any]]
+) -> list[Diagnostic]:
     depths = lists.get("depths")
-    if depths is not None:
-        if not 1 <= len(depths) <= limits.MAX_STAGES:
-            problem(
+    if depths is None:
+        return []
+    problems = []
+    if not 1 <= len(depths) <= limits.MAX_STAGES:
+        problems.append(
+            document.diagnostic(
                 "AG104",
                 f"depths must have 1 to {limits.MAX_STAGES} items (archgen's limit), found "
                 f"{len(depths)}",
                 ("depths",),
-                at_key=False,
             )
-        for key, items in lists.items():
-            if len(items) != len(depths):  # depths itself always agrees
-                problem(
+        )
+    for key, items in lists.items():
+        if len(items) != len(depths):  # depths itself always agrees
+            problems.append(
+                document.diagnostic(
                     "AG104",
-                    f"{key} has {len(items)} item(s) but depths has {len(depths)}; expected "
-                    "one per stage",
+                    f"{key} has {len(items)} item(s) but depths has {len(depths)}; "
+                    "expected one per stage",
                     (key,),
-                    at_key=False,
                 )
-    if problems:
-        return problems
-    assert depths is not None
+            )
+    return problems
+
+
+def _written_out(document: Document, lists: dict[str, list[Any]]) -> Document:
+    """The compact lists as a ``stages`` list, remembering where each value came from."""
     stages: list[dict[str, Any]] = []
     aliases: dict[Loc, Loc] = {("stages",): ("depths",)}
-    for index, blocks in enumerate(depths):
+    for index, blocks in enumerate(lists["depths"]):
         stage: dict[str, Any] = {"blocks": blocks}
         aliases[("stages", index)] = ("depths", index)
         aliases[("stages", index, "blocks")] = ("depths", index)
@@ -321,6 +346,7 @@ def expand(document: Document) -> Document | list[Diagnostic]:
         elif index:
             stage["stride"] = 2
         stages.append(stage)
+    data = document.data
     expanded = {key: value for key, value in data.items() if key not in COMPACT_KEYS}
     expanded["stages"] = stages
     return dataclasses.replace(document, data=expanded, aliases=aliases)
