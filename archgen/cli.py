@@ -804,6 +804,19 @@ def _sample(args: argparse.Namespace, config: Config) -> int:
 # <<< sample
 
 
+# >>> fit (issue 24): the logic is archgen.fit.command
+def _fit(args: argparse.Namespace, config: Config) -> int:
+    from archgen import fit
+
+    output = Path(args.output) if args.output else None
+    return fit.command(
+        Path(args.spec), output, args.force, config, _shown(Path(args.spec))
+    )
+
+
+# <<< fit
+
+
 # --- the zoo: list and init ---------------------------------------------------------------------
 
 
@@ -1160,6 +1173,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     sample.add_argument("--force", action="store_true", help="overwrite existing files")
     # <<< sample
+    # >>> fit (issue 24): argument definitions
+    fit = command(
+        "fit",
+        _fit,
+        "Fit RegNet's w0, wa, wm to a network's block widths (the RegNet paper's e_fit).",
+    )
+    fit.add_argument("spec", metavar="SPEC")
+    fit.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the spec in the regnet: form, when it is exactly the same network",
+    )
+    fit.add_argument("--force", action="store_true", help="overwrite an existing file")
+    # <<< fit
     return parser
 
 
