@@ -1054,8 +1054,8 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = command("schema", _schema, "Print the JSON Schema of specs (for editors).")
     schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
-    from archgen.sample import parse_quantity
     from archgen.scale import parse_multiplier
+    from archgen.spaces import SPACES, parse_quantity
 
     scale = command(
         "scale",
@@ -1102,8 +1102,6 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     # >>> sample (issue 24): argument definitions
-    from archgen.fastspace import SPACES
-
     sample = command(
         "sample",
         _sample,

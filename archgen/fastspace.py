@@ -38,6 +38,10 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from archgen.spaces import ANYNETX_SPACES, REGNET_SPACES, SPACES
+
+__all__ = ["ANYNETX_SPACES", "REGNET_SPACES", "SPACES", "Candidates", "costs", "draw"]
+
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
@@ -47,16 +51,6 @@ STEM_WIDTH: Final = 32
 NUM_CLASSES: Final = 1000
 Q: Final = 8
 """RegNet's width quantum."""
-
-ANYNETX_SPACES: Final = (
-    "anynetx_a",
-    "anynetx_b",
-    "anynetx_c",
-    "anynetx_d",
-    "anynetx_e",
-)
-SPACES: Final = ("anynetx", *ANYNETX_SPACES, "regnet", "regnety")
-REGNET_SPACES: Final = ("regnet", "regnety")
 
 MAX_REGNET_DEPTH: Final = 63
 

@@ -29,12 +29,10 @@ import io
 import json
 import math
 import os
-import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -44,9 +42,10 @@ from archgen import fastspace
 from archgen.analysis import clean, compile_data, dump_spec
 from archgen.complexity import Cost
 from archgen.config import Config
-from archgen.fastspace import SPACES, Candidates
+from archgen.fastspace import Candidates
 from archgen.output import atomic_write
 from archgen.pipeline import compile_spec
+from archgen.spaces import SPACES, quantity_text
 from archgen.text import printable
 
 Space = str
@@ -133,31 +132,6 @@ def spec_data(name: str, space: Space, batch: Candidates, row: int) -> dict[str,
 
 
 # --- budgets -------------------------------------------------------------------------------------
-
-_QUANTITY = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMgGtT]?)\s*\Z")
-_SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-
-
-def parse_quantity(text: str) -> int:
-    """``400M`` -> 400_000_000; ``4G``, ``5.2M``, ``25e6``, ``1500`` too. Raises ValueError."""
-    match = _QUANTITY.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a number such as 400M, 4G, 5.2M or 25000000")
-    try:
-        value = Decimal(match.group(1)) * _SUFFIXES[match.group(2).upper()]
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise ValueError(f"{text!r} must be at least 1")
-    return int(value.to_integral_value())
-
-
-def quantity_text(value: int) -> str:
-    """400_000_000 -> ``400M``; the inverse of :func:`parse_quantity`, to 3 significant digits."""
-    for suffix, scale in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
-        if value >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return str(value)
 
 
 @dataclass(frozen=True)
