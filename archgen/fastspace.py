@@ -33,7 +33,7 @@ bottleneck width w_i / b_i, which is rounded to a multiple of it, and w_i recomp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -139,28 +139,30 @@ def draw_anynetx(space: str, rng: np.random.Generator, n: int) -> Candidates:
 # --- RegNet --------------------------------------------------------------------------------------
 
 
-def _f32(x: Floats) -> Floats:
-    """Round to float32 and back: one float32 operation, as timm's torch tensors do it."""
-    return x.astype(np.float32).astype(np.float64)
+F32 = np.float32
+
+
+def _exponents(w0: Any, wa: Any, wm: Any, j: Any) -> Any:
+    """Width exponents of blocks ``j``: :func:`archgen.regnet.expand`'s float32 replay of
+    timm's ``generate_regnet``, in numpy float32 (``+ - * /`` and ``round`` are those of IEEE
+    float32; ``log`` is taken in float64 and rounded, as archgen's replay does)."""
+    cont = j.astype(F32) * wa.astype(F32) + w0.astype(F32)  # arange(depth) * wa + w0
+    ratio = cont / w0.astype(F32)
+    log_ratio = np.log(ratio.astype(np.float64)).astype(F32)
+    log_wm = np.log(wm).astype(F32)
+    return np.where(wa == 0, F32(0), np.round(log_ratio / log_wm))
 
 
 def block_widths(w0: Floats, wa: Floats, wm: Floats, depth: Ints) -> Ints:
-    """Per-block quantised widths, (n, max depth), 0 past each network's depth.
-
-    :func:`archgen.regnet.expand`'s float32 replay of timm's ``generate_regnet``, one operation at
-    a time, for a batch.
-    """
-    i = np.arange(int(depth.max()), dtype=np.float64)[None, :]
-    w0 = w0[:, None]
-    cont = _f32(_f32(i * _f32(wa)[:, None]) + w0)
-    ratio = _f32(cont / w0)
-    log_wm = _f32(np.log(wm))[:, None]
-    exps = np.round(_f32(_f32(np.log(ratio)) / log_wm))
-    exps = np.where(wa[:, None] == 0, 0.0, exps)
-    power = _f32(np.power(_f32(wm)[:, None], exps))
-    scaled = _f32(_f32(w0 * power) / Q)
-    widths = _f32(np.round(scaled) * Q).astype(np.int64)
-    return np.where(i < depth[:, None], widths, 0)
+    """Per-block quantised widths, (n, max depth), 0 past each network's depth."""
+    j = np.arange(int(depth.max()))[None, :]
+    w0, wa, wm = w0[:, None], wa[:, None], wm[:, None]
+    exps = _exponents(w0, wa, wm, j)
+    wm32 = wm.astype(F32).astype(np.float64)
+    power = np.power(wm32, exps.astype(np.float64)).astype(F32)
+    scaled = w0.astype(F32) * power / F32(Q)
+    widths = (np.round(scaled) * F32(Q)).astype(np.int64)
+    return np.where(j < depth[:, None], widths, 0)
 
 
 def regnet_stages(
@@ -168,24 +170,30 @@ def regnet_stages(
 ) -> tuple[Ints, Ints, Ints]:
     """Stages of each RegNet: (number of stages, depths (n, 4), widths (n, 4)).
 
-    Widths do not decrease along a network, so its stages (blocks of equal width) are runs.
-    Depths and widths of networks of other than 4 stages are meaningless.
+    Widths do not decrease along a network, so its stages (blocks of equal width) are runs. A
+    network whose last block has a width exponent below 3 has fewer than 4 stages: its blocks
+    are not expanded, and its count is that exponent + 1 (an upper bound). Depths and widths of
+    networks of other than 4 stages are meaningless.
     """
-    widths = block_widths(w0, wa, wm, depth)
+    last = _exponents(w0, wa, wm, depth - 1)
+    count = last.astype(np.int64) + 1
+    depths = np.zeros((len(depth), STAGES), np.int64)
+    stage_widths = np.zeros((len(depth), STAGES), np.int64)
+    rows = np.flatnonzero(last >= STAGES - 1)
+    if not len(rows):
+        return count, depths, stage_widths
+    widths = block_widths(w0[rows], wa[rows], wm[rows], depth[rows])
     valid = widths > 0
     change = (widths[:, 1:] != widths[:, :-1]) & valid[:, 1:]
     stage = np.concatenate(
-        [np.zeros((len(depth), 1), np.int64), np.cumsum(change, axis=1)], axis=1
+        [np.zeros((len(rows), 1), np.int64), np.cumsum(change, axis=1)], axis=1
     )
-    count = stage.max(axis=1) + 1
-    depths = np.stack(
-        [((stage == k) & valid).sum(axis=1) for k in range(STAGES)], axis=1
-    )
-    stage_widths = np.stack(
-        [np.where((stage == k) & valid, widths, 0).max(axis=1) for k in range(STAGES)],
-        axis=1,
-    )
-    return count, depths.astype(np.int64), stage_widths
+    count[rows] = stage.max(axis=1) + 1
+    for k in range(STAGES):
+        here = (stage == k) & valid
+        depths[rows, k] = here.sum(axis=1)
+        stage_widths[rows, k] = np.where(here, widths, 0).max(axis=1)
+    return count, depths, stage_widths
 
 
 def draw_regnet(space: str, rng: np.random.Generator, n: int) -> Candidates:

@@ -46,6 +46,7 @@ from archgen.fastspace import Candidates
 from archgen.output import atomic_write
 from archgen.pipeline import compile_spec
 from archgen.spaces import SPACES, quantity_text
+from archgen.spaces import parse_quantity as parse_quantity  # re-exported
 from archgen.text import printable
 
 Space = str
