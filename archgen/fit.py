@@ -37,6 +37,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 Q = 8
 WM_GRID = np.round(np.arange(1.01, 6.0, 0.01), 2)
 """wm values the exact fit tries (steps of 0.01)."""
+W0_TRIED = 64
+"""w0 values the fits try: the multiples of 8 nearest the first stage's width."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ def exact_fit(stages: Stages) -> RegNetParams | None:
         se_ratio=stages.se_ratio,
     )
     w0s = np.arange(Q, 2 * stages.widths[0] + 2 * Q, Q)
-    w0s = w0s[np.argsort(np.abs(w0s - stages.widths[0]), kind="stable")]
+    w0s = w0s[np.argsort(np.abs(w0s - stages.widths[0]), kind="stable")][:W0_TRIED]
     powers = np.arange(len(stages.widths))
     quantized = np.round(w0s[:, None, None] * WM_GRID[None, :, None] ** powers / Q) * Q
     match = np.all(_adjusted(quantized, ratio, group_width) == stages.widths, axis=2)
@@ -178,25 +180,29 @@ def grid_fit(stages: Stages) -> Fit:
     """The grid point (w0, wa, wm) of smallest e_fit of the quantized widths (float64)."""
     observed = np.array(stages.block_widths, dtype=np.float64)
     j = np.arange(len(observed))
-    w0s = np.arange(Q, max(256, 2 * int(observed[0])) + Q, Q, dtype=np.float64)
+    w0s = np.arange(Q, 2 * int(observed[0]) + 2 * Q, Q, dtype=np.float64)
+    w0s = np.sort(w0s[np.argsort(np.abs(w0s - observed[0]), kind="stable")][:W0_TRIED])
     was = np.concatenate([[0.0], np.geomspace(0.1, 512, 80)])
     wms = np.round(np.arange(1.05, 4.0, 0.05), 2)
-    w0, wa, wm = (a.ravel() for a in np.meshgrid(w0s, was, wms, indexing="ij"))
-    cont = w0[:, None] + wa[:, None] * j
-    exps = np.round(np.log(cont / w0[:, None]) / np.log(wm)[:, None])
-    widths = np.maximum(np.round(w0[:, None] * wm[:, None] ** exps / Q) * Q, Q)
-    errors = np.abs(np.log(widths / observed)).mean(axis=1)
-    best = int(np.argmin(errors))
+    wa, wm = (a.ravel() for a in np.meshgrid(was, wms, indexing="ij"))
+    best = (math.inf, Q, 0.0, 2.0)
+    for w0 in w0s:  # one w0 at a time: memory of one (wa, wm) grid by the depth
+        exps = np.round(np.log1p(wa[:, None] * j / w0) / np.log(wm)[:, None])
+        widths = np.maximum(np.round(w0 * wm[:, None] ** exps / Q) * Q, Q)
+        errors = np.abs(np.log(widths / observed)).mean(axis=1)
+        at = int(np.argmin(errors))
+        if errors[at] < best[0]:
+            best = (float(errors[at]), int(w0), float(wa[at]), float(wm[at]))
     params = RegNetParams(
-        w0=int(w0[best]),
-        wa=round(float(wa[best]), 2),
-        wm=float(wm[best]),
+        w0=best[1],
+        wa=round(best[2], 2),
+        wm=best[3],
         depth=len(observed),
         group_width=max(stages.group_widths),
         bottleneck_ratio=stages.bottlenecks[0] / stages.widths[0],
         se_ratio=stages.se_ratio,
     )
-    return Fit(params, float(errors[best]), False)
+    return Fit(params, best[0], False)
 
 
 def fit(stages: Stages) -> Fit:
@@ -262,7 +268,11 @@ def _error(message: str) -> None:
 
 def report(name: str, result: Fit) -> str:
     p = result.params
-    kind = "exact" if result.exact else "nearest on the grid (no exact RegNet form)"
+    kind = (
+        "exact fit (a RegNet has these stage depths and widths)"
+        if result.exact
+        else "nearest on the grid (no RegNet has these stage depths and widths)"
+    )
     return (
         f"{name}: {kind}\n"
         f"  w0 {p.w0}  wa {p.wa:g}  wm {p.wm:g}  depth {p.depth}  group width "
@@ -298,7 +308,10 @@ def command(
         )
         return EXIT_FINDINGS
     if not _same_network(original, candidate):
-        _error(f"archgen fit: {output}: not written: the regnet: form differs")
+        _error(
+            f"archgen fit: {output}: not written: the regnet: form has these widths but is "
+            "another network (blocks, strides, squeeze-excitation or layout differ)"
+        )
         return EXIT_FINDINGS
     if output.exists() and not force:
         _error(

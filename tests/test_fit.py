@@ -63,7 +63,7 @@ def test_every_zoo_regnet_fits_back_to_a_regnet_form_of_the_same_stages(
     assert _stages(_shown(explicit)) == _stages(original)
     result = run_cli("fit", explicit, "-o", "fitted.yaml")
     assert result.code == 0, result.err
-    assert "exact" in result.out and "e_fit 0.0000" in result.out
+    assert "exact fit" in result.out and "e_fit 0.0000" in result.out
     fitted = yaml.safe_load((cli_in / "fitted.yaml").read_text())
     assert "stages" not in fitted and set(fitted["regnet"]) >= {
         "w0",
@@ -106,10 +106,18 @@ def test_fit_refuses_to_overwrite_without_force(cli_in: Path) -> None:
 def test_a_resnet_has_no_exact_form_and_nothing_is_written(cli_in: Path) -> None:
     result = run_cli("fit", SPECS / "resnet50.yaml", "-o", "fitted.yaml")
     assert result.code == 1
-    assert "no exact RegNet form" in result.out and "not written" in result.err
+    assert "no RegNet has these" in result.out and "not written" in result.err
     assert not (cli_in / "fitted.yaml").exists()
     error = float(result.out.split("e_fit ")[1].split()[0])
     assert 0 < error < 0.5
+
+
+def test_a_resnet_with_regnet_widths_is_not_written_as_a_regnet(cli_in: Path) -> None:
+    """resnet10t's widths (64, 128, 256, 512, one block each) are a RegNet's, its blocks are not."""
+    result = run_cli("fit", SPECS / "resnet10t.yaml", "-o", "fitted.yaml")
+    assert result.code == 1
+    assert "exact fit" in result.out and "another network" in result.err
+    assert not (cli_in / "fitted.yaml").exists()
 
 
 def test_missing_spec_is_a_usage_error(cli_in: Path) -> None:
