@@ -809,9 +809,7 @@ def _fit(args: argparse.Namespace, config: Config) -> int:
     from archgen import fit
 
     output = Path(args.output) if args.output else None
-    return fit.command(
-        Path(args.spec), output, args.force, config, _shown(Path(args.spec))
-    )
+    return fit.command(args.spec, output, args.force, config, _shown(Path(args.spec)))
 
 
 # <<< fit

@@ -17,6 +17,7 @@ exist it searches a grid of (w0, wa, wm) for the smallest e_fit of the quantized
 from __future__ import annotations
 
 import math
+import os
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from archgen import zoo
 from archgen.analysis import clean, compile_data, dump_spec
 from archgen.config import Config
 from archgen.ops import Attention
@@ -283,10 +285,19 @@ def report(name: str, result: Fit) -> str:
 
 
 def command(
-    spec: Path, output: Path | None, force: bool, config: Config, display: str
+    argument: str, output: Path | None, force: bool, config: Config, display: str
 ) -> int:
     """``archgen fit SPEC [-o OUT] [--force]``: print the fit; write the ``regnet:`` form to
-    ``output`` when it expands to exactly the same network. Returns the exit code."""
+    ``output`` when it expands to exactly the same network. ``argument`` is a spec's path or the
+    name of a zoo spec (a local path wins). Returns the exit code."""
+    spec = Path(argument)
+    if not os.path.lexists(spec):
+        in_zoo = zoo.lookup(argument)
+        if in_zoo is None:
+            d = zoo.not_found(argument, display)
+            _error(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}")
+            return EXIT_USAGE
+        spec, display = in_zoo, argument
     original = compile_spec(spec, config, display)
     for d in original.diagnostics:
         _error(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}")

@@ -77,8 +77,8 @@ def test_every_zoo_regnet_fits_back_to_a_regnet_form_of_the_same_stages(
     assert run_cli("lint", cli_in / "fitted.yaml").code == 0
 
 
-def test_fit_prints_every_parameter(cli_in: Path) -> None:
-    result = run_cli("fit", SPECS / "regnety_004.yaml")
+def test_fit_prints_every_parameter_of_a_zoo_spec_by_name(cli_in: Path) -> None:
+    result = run_cli("fit", "regnety_004")
     assert result.code == 0, result.err
     for word in (
         "w0 ",
@@ -120,9 +120,10 @@ def test_a_resnet_with_regnet_widths_is_not_written_as_a_regnet(cli_in: Path) ->
     assert not (cli_in / "fitted.yaml").exists()
 
 
-def test_missing_spec_is_a_usage_error(cli_in: Path) -> None:
-    result = run_cli("fit", "nothing.yaml")
-    assert result.code == 2 and "Traceback" not in result.err
+@pytest.mark.parametrize("argument", ["nothing.yaml", "regnetx_00", "."])
+def test_missing_spec_is_a_usage_error(cli_in: Path, argument: str) -> None:
+    result = run_cli("fit", argument)
+    assert result.code == 2 and "AG001" in result.err
 
 
 def test_e_fit_is_the_mean_absolute_log_ratio() -> None:
