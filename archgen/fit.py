@@ -16,6 +16,7 @@ exist it searches a grid of (w0, wa, wm) for the smallest e_fit of the quantized
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import sys
@@ -330,6 +331,10 @@ def command(
         )
         return EXIT_FINDINGS
     comment = f"Fitted by `archgen fit` from {display}: e_fit {result.error:.4f}."
-    atomic_write(output, dump_spec(data, comment))
+    if output.suffix.lower() == ".json":
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = dump_spec(data, comment)
+    atomic_write(output, text)
     print(f"wrote {printable(str(output))}")
     return EXIT_OK

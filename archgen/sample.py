@@ -15,7 +15,7 @@ order, on every run (numpy's ``default_rng``, batches of a fixed size).
 AnyNetX samples are explicit-stage specs (``width`` the bottleneck width, ``group_width``,
 ``out_channels`` the stage width); RegNet samples are written in the ``regnet:`` form, which
 archgen expands to the same stages as timm. The ResNeXt design rules do not hold in these spaces,
-so each spec names its ``design_space`` (:data:`DESIGN_SPACE`) and the linter applies that space's
+so each spec names its ``design_space`` (:func:`design_space`) and the linter applies that space's
 rules instead.
 """
 

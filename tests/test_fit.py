@@ -103,6 +103,16 @@ def test_fit_refuses_to_overwrite_without_force(cli_in: Path) -> None:
     assert (cli_in / "fitted.yaml").read_text().startswith("# Fitted by `archgen fit`")
 
 
+def test_a_json_output_is_json(cli_in: Path) -> None:
+    result = run_cli("fit", "regnetx_016", "-o", "fitted.json")
+    assert result.code == 0, result.err
+    data = json.loads((cli_in / "fitted.json").read_text())
+    assert data["name"] == "regnetx_016" and "regnet" in data and "stages" not in data
+    assert _stages(_shown(cli_in / "fitted.json")) == _stages(
+        _shown(SPECS / "regnetx_016.yaml")
+    )
+
+
 def test_a_resnet_has_no_exact_form_and_nothing_is_written(cli_in: Path) -> None:
     result = run_cli("fit", SPECS / "resnet50.yaml", "-o", "fitted.yaml")
     assert result.code == 1
