@@ -80,6 +80,13 @@ def test_draw_counts_add_up(config: Config) -> None:
     assert [s.data for s in again.samples] == [s.data for s in run.samples]
 
 
+def test_a_larger_count_extends_the_same_samples(config: Config) -> None:
+    budget = Budget(params=5_000_000)
+    few = sampling.sample("anynetx_c", 3, 8, budget, 10**6, config)
+    more = sampling.sample("anynetx_c", 7, 8, budget, 10**6, config)
+    assert [s.data for s in more.samples[:3]] == [s.data for s in few.samples]
+
+
 def test_edf_is_the_fraction_at_or_below() -> None:
     assert sampling.edf([30, 10, 20, 20]) == ([10, 20, 20, 30], [0.25, 0.5, 0.75, 1.0])
 
@@ -361,6 +368,7 @@ def test_compare_prints_one_table_and_writes_only_what_is_asked(cli_in: Path) ->
     assert f"/{sampling.quantity_text(median)}/" in lines[2]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_cleanly_and_keeps_what_was_written(tmp_path: Path) -> None:
     """SIGINT to a long run: exit 130, and every sample kept so far is written and tabled."""
     env = {**os.environ, "PYTHONPATH": str(Path(sampling.__file__).parents[1])}
