@@ -421,6 +421,7 @@ def plot(runs: list[tuple[str, list[Sample]]], path: Path, title: str) -> None:
     pyplot = _pyplot()
     figure, axes = pyplot.subplots(1, 3, figsize=(12, 3.8), layout="constrained")
     for axis, (what, label, unit) in zip(axes, QUANTITIES, strict=True):
+        values = [getattr(s.cost, what) for _, samples in runs for s in samples]
         for name, samples in runs:
             if not samples:
                 continue
@@ -428,7 +429,10 @@ def plot(runs: list[tuple[str, list[Sample]]], path: Path, title: str) -> None:
             axis.step(
                 [x / unit for x in xs], ys, where="post", label=f"{name} ({len(xs)})"
             )
-        axis.set_xscale("log")
+        if values and max(values) > 10 * min(
+            values
+        ):  # a log axis when it spans a decade
+            axis.set_xscale("log")
         axis.set_xlabel(label)
         axis.set_ylabel("cumulative fraction")
         axis.set_ylim(0, 1)
