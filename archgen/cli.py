@@ -782,77 +782,37 @@ def _scale(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
+# >>> sample (issue 24): the logic is archgen.sample.command
 def _sample(args: argparse.Namespace, config: Config) -> int:
     from archgen import sample as sampling
 
-    out_dir = Path(args.out)
-    table = (
-        Path(args.table) if args.table else out_dir / f"{args.space}_{args.seed}.csv"
+    return sampling.command(
+        args.compare or ([args.space] if args.space else []),
+        compare=bool(args.compare),
+        count=args.count,
+        seed=args.seed,
+        budget=sampling.Budget(args.macs, args.params, args.tolerance),
+        max_attempts=args.max_attempts,
+        out=Path(args.out),
+        table=Path(args.table) if args.table else None,
+        plot_path=Path(args.plot) if args.plot else None,
+        force=args.force,
+        config=config,
     )
-    suffix = table.suffix.lower()
-    if suffix not in sampling.TABLE_SUFFIXES:
-        _error(
-            f"archgen sample: --table {_shown(table)}: expected a .csv or .jsonl file, "
-            f"not {suffix or 'no extension'}"
-        )
-        return EXIT_USAGE
-    plot = Path(args.plot) if args.plot else None
-    if plot is not None and not sampling.plot_available():
-        _error(f"archgen sample: {sampling.PLOT_MISSING}")
-        return EXIT_USAGE
-    _check_output_folder(out_dir)
-    names = [sampling.sample_name(args.space, args.seed, i) for i in range(args.count)]
-    targets = [out_dir / f"{name}.yaml" for name in names] + [table]
-    targets += [plot] if plot is not None else []
-    existing = [path for path in targets if os.path.lexists(path)]
-    if existing and not args.force:
-        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-        _error(
-            f"{_shown(existing[0])}{more} exists; refusing to overwrite. Pass --force, "
-            "or --out another folder."
-        )
-        return EXIT_FINDINGS
-    budget = sampling.Budget(args.macs, args.params, args.tolerance)
-    attempts = args.max_attempts or 1000 * args.count
-    progress = (
-        sampling.Progress(args.count, sys.stderr) if sys.stderr.isatty() else None
-    )
-    run = sampling.sample(
-        args.space, args.count, args.seed, budget, attempts, config, progress
-    )
-    print(f"archgen: {run.report()}", file=sys.stderr)
-    if not run.samples:
-        _error(
-            f"archgen sample: no network within the budget in {run.drawn:,} draws; widen "
-            "--tolerance, change the budget, or raise --max-attempts"
-        )
-        return EXIT_FINDINGS
-    for sample in run.samples:
-        path = out_dir / f"{sample.name}.yaml"
-        atomic_write(path, sampling.spec_text(sample, args.space, args.seed))
-        written = compile_spec(path, config, _shown(path))
-        if written.plan is None or written.failing(
-            config
-        ):  # archgen wrote what it cannot read
-            _print_diagnostics(list(written.diagnostics), "text", sys.stderr)
-            return EXIT_FINDINGS
-    print(f"wrote {len(run.samples)} spec(s) to {printable(_shown(out_dir))}")
-    atomic_write(table, sampling.table_text(run.samples, suffix))
-    print(f"wrote {printable(_shown(table))}")
-    if plot is not None:
-        sampling.plot(
-            run.samples,
-            plot,
-            f"{args.space}, seed {args.seed}: {len(run.samples)} samples, {budget}",
-        )
-        print(f"wrote {printable(_shown(plot))}")
-    if len(run.samples) < args.count:
-        _error(
-            f"archgen sample: found {len(run.samples)} of {args.count} in {run.drawn:,} "
-            "draws; widen --tolerance, change the budget, or raise --max-attempts"
-        )
-        return EXIT_FINDINGS
-    return EXIT_OK
+
+
+# <<< sample
+
+
+# >>> fit (issue 24): the logic is archgen.fit.command
+def _fit(args: argparse.Namespace, config: Config) -> int:
+    from archgen import fit
+
+    output = Path(args.output) if args.output else None
+    return fit.command(args.spec, output, args.force, config, _shown(Path(args.spec)))
+
+
+# <<< fit
 
 
 # --- the zoo: list and init ---------------------------------------------------------------------
@@ -1092,8 +1052,8 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = command("schema", _schema, "Print the JSON Schema of specs (for editors).")
     schema.add_argument("-o", "--output", metavar="FILE", help="write it to FILE")
-    from archgen.sample import parse_quantity
     from archgen.scale import parse_multiplier
+    from archgen.spaces import SPACES, parse_quantity
 
     scale = command(
         "scale",
@@ -1139,12 +1099,22 @@ def _parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the comparison, write nothing"
     )
 
+    # >>> sample (issue 24): argument definitions
     sample = command(
         "sample",
         _sample,
-        "Draw specs from the AnyNetX or RegNet design space under a MACs/params budget.",
+        "Draw specs from the AnyNetX A-E or RegNet design spaces under a MACs/params budget.",
     )
-    sample.add_argument("--space", choices=("anynetx", "regnet"), required=True)
+    space = sample.add_mutually_exclusive_group(required=True)
+    space.add_argument("--space", choices=SPACES, help="the design space to draw from")
+    space.add_argument(
+        "--compare",
+        nargs="+",
+        choices=SPACES,
+        metavar="SPACE",
+        help="draw from each SPACE and compare their distributions (a table on stdout; "
+        "--table and --plot when given); writes no specs",
+    )
     sample.add_argument(
         "--count",
         type=_at_least(1, 100_000),
@@ -1192,9 +1162,28 @@ def _parser() -> argparse.ArgumentParser:
         help="table of every sample, .csv or .jsonl (default: DIR/<space>_<seed>.csv)",
     )
     sample.add_argument(
-        "--plot", metavar="PNG", help="histograms of MACs and params (needs matplotlib)"
+        "--plot",
+        metavar="PNG",
+        help="empirical distribution functions of params, MACs and activations "
+        "(needs matplotlib)",
     )
     sample.add_argument("--force", action="store_true", help="overwrite existing files")
+    # <<< sample
+    # >>> fit (issue 24): argument definitions
+    fit = command(
+        "fit",
+        _fit,
+        "Fit RegNet's w0, wa, wm to a network's block widths (the RegNet paper's e_fit).",
+    )
+    fit.add_argument("spec", metavar="SPEC")
+    fit.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the spec in the regnet: form, when it is exactly the same network",
+    )
+    fit.add_argument("--force", action="store_true", help="overwrite an existing file")
+    # <<< fit
     return parser
 
 

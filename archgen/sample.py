@@ -1,62 +1,65 @@
-"""Draw networks from the AnyNetX and RegNet design spaces under a complexity budget.
+"""Draw networks from the design spaces of Radosavovic et al. 2020 under a complexity budget.
 
 Radosavovic et al. (2020), "Designing Network Design Spaces", study populations of networks drawn
-from a design space rather than single networks. Two spaces are drawn from here:
+from a design space rather than single networks. The spaces (AnyNetX_A .. AnyNetX_E of section 3,
+RegNetX and RegNetY of section 4) and their distributions are :mod:`archgen.fastspace`'s.
 
-* ``anynetx`` (section 3, AnyNetX_A, unconstrained): a 3x3 stride-2 stem of width 32, then 4
-  stages of X blocks (bottleneck blocks with a grouped 3x3), each stage with its own depth
-  d_i in 1..16, width w_i in 8, 16, ..., 1024, bottleneck ratio b_i in {1, 2, 4} (bottleneck
-  width w_i / b_i) and group width g_i in {1, 2, 4, 8, 16, 32}; every stage halves the map.
-  As pycls does (``adjust_ws_gs_comp``), the group width is capped at the bottleneck width and
-  the bottleneck width rounded to a multiple of it, which may move w_i off the grid of 8;
-  the table records the values the network has.
-* ``regnet`` (section 4): w0, wa, wm, depth, group width and b drawn uniformly from
-  :data:`archgen.regnet.PAPER_RANGES` ``["regnet"]`` (wa on a grid of 0.1 and wm of 0.001, as
-  pycls's sweeps quantise them), expanded by :func:`archgen.regnet.expand`; only parameters
-  that expand to exactly 4 stages are kept, as timm builds no other RegNet. RegNetX: no
-  squeeze-excitation.
+Sampling is rejection sampling in batches: :func:`archgen.fastspace.draw` draws a batch of
+candidates and :func:`archgen.fastspace.costs` gives all their parameters, MACs and activations at
+once; a candidate within the budget is then written as a spec and goes through the full pipeline
+(validate, lower, analyse, lint), and is kept when it lints clean and the full pipeline's figures
+are within the budget too (they equal the fast figures; :attr:`Sampling.mismatched` counts any that
+did not). At most ``max_attempts`` candidates are drawn. One seed gives the same draws, in the same
+order, on every run (numpy's ``default_rng``, batches of a fixed size).
 
-Both are written as explicit-stage specs (``width`` the bottleneck width, ``group_width``,
-``out_channels`` the stage width), which lower to the same layers as pycls's and timm's. The
-ResNeXt design rules do not hold in these spaces, so each spec names its ``design_space``
-(:data:`DESIGN_SPACE`) and the linter applies that space's rules instead.
-
-Sampling is rejection sampling: a draw is kept when its network lints clean and its MACs and/or
-parameters are within the tolerance of the budget; at most ``max_attempts`` draws are made. One
-seed gives the same draws, in the same order, on every run and platform (``random.Random``).
+AnyNetX samples are explicit-stage specs (``width`` the bottleneck width, ``group_width``,
+``out_channels`` the stage width); RegNet samples are written in the ``regnet:`` form, which
+archgen expands to the same stages as timm. The ResNeXt design rules do not hold in these spaces,
+so each spec names its ``design_space`` (:func:`design_space`) and the linter applies that space's
+rules instead.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import importlib
 import importlib.util
 import io
 import json
 import math
 import os
-import re
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from random import Random
-from typing import Any, Literal, TextIO
+from typing import Any, TextIO
 
+import numpy as np
+
+from archgen import fastspace
 from archgen.analysis import clean, compile_data, dump_spec
 from archgen.complexity import Cost
 from archgen.config import Config
-from archgen.regnet import PAPER_RANGES, Interval, RegNetParams, expand
+from archgen.fastspace import Candidates
+from archgen.output import atomic_write
+from archgen.pipeline import compile_spec
+from archgen.spaces import SPACES, quantity_text
+from archgen.spaces import parse_quantity as parse_quantity  # re-exported
+from archgen.text import printable
 
-Space = Literal["anynetx", "regnet"]
-SPACES: tuple[Space, ...] = ("anynetx", "regnet")
-STAGES = 4
+Space = str
+STAGES = fastspace.STAGES
+BATCH = 4096
+"""Candidates drawn at a time; fixed, so that a seed gives the same draws for any count."""
 
-DESIGN_SPACE: dict[str, str] = {"anynetx": "anynet", "regnet": "regnet"}
-"""The ``design_space:`` of every sample, so the linter applies that space's rules (AG5xx)
-instead of the ResNeXt paper's (width doubles when the map halves)."""
+
+def design_space(space: Space) -> str:
+    """The ``design_space:`` of a sample of ``space``, so that the linter applies that space's
+    rules (AG5xx) instead of the ResNeXt paper's (width doubles when the map halves)."""
+    return "regnet" if space in fastspace.REGNET_SPACES else "anynet"
+
 
 STEM: dict[str, Any] = {
     "type": "conv",
@@ -67,182 +70,69 @@ STEM: dict[str, Any] = {
 }
 """pycls's and timm's RegNet/AnyNet stem: a 3x3 stride-2 convolution of width 32, no pool."""
 
-# AnyNetX, section 3 of the paper.
-ANYNETX_DEPTHS = range(1, 17)
-ANYNETX_WIDTHS = range(8, 1025, 8)
-ANYNETX_BOTTLENECKS = (1, 2, 4)
-ANYNETX_GROUP_WIDTHS = (1, 2, 4, 8, 16, 32)
 
-WA_GRID = 10
-"""wa is drawn on a grid of 1 / WA_GRID (pycls's sweeps: 0.1)."""
-WM_GRID = 1000
-"""wm is drawn on a grid of 1 / WM_GRID (pycls's sweeps: 0.001)."""
+def _number(value: Any) -> int | float:
+    """A numpy scalar as a Python int or float."""
+    return value.item() if isinstance(value, np.generic) else value  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class Draw:
-    """One drawn network: its stages, as spec entries, and the design parameters drawn."""
-
-    stages: list[dict[str, Any]]
-    design: dict[str, int | float]
-    description: str
-    space: str = "anynetx"
+def design_of(batch: Candidates, row: int) -> dict[str, int | float]:
+    return {key: _number(values[row]) for key, values in batch.design.items()}
 
 
-def _stage(depth: int, width: int, bottleneck: int, group_width: int) -> dict[str, Any]:
-    return {
-        "blocks": depth,
-        "width": bottleneck,
-        "group_width": group_width,
-        "out_channels": width,
-    }
+def regnet_section(design: dict[str, int | float]) -> dict[str, int | float]:
+    """The ``regnet:`` section of a RegNet sample (defaults left out, as the zoo's specs do)."""
+    section = {key: design[key] for key in ("w0", "wa", "wm", "depth", "group_width")}
+    if design["bottleneck_ratio"] != 1:
+        section["bottleneck_ratio"] = design["bottleneck_ratio"]
+    if design["se_ratio"]:
+        section["se_ratio"] = design["se_ratio"]
+    return section
 
 
-def draw_anynetx(rng: Random) -> Draw:
-    """Four stages of AnyNetX_A, made compatible as pycls does."""
-    stages = []
-    design: dict[str, int | float] = {}
-    for i in range(1, STAGES + 1):
-        depth = rng.choice(ANYNETX_DEPTHS)
-        width = rng.choice(ANYNETX_WIDTHS)
-        b = rng.choice(ANYNETX_BOTTLENECKS)
-        group_width = rng.choice(ANYNETX_GROUP_WIDTHS)
-        # pycls adjust_ws_gs_comp: cap g at the bottleneck width, round that to a multiple of g.
-        bottleneck = width // b  # exact: widths are multiples of 8
-        group_width = min(group_width, bottleneck)
-        bottleneck = round(bottleneck / group_width) * group_width
-        width = bottleneck * b
-        stages.append(_stage(depth, width, bottleneck, group_width))
-        design.update(
-            {f"d{i}": depth, f"w{i}": width, f"b{i}": b, f"g{i}": group_width}
-        )
+def description(space: Space, design: dict[str, int | float]) -> str:
+    if space in fastspace.REGNET_SPACES:
+        kind = "RegNetY" if space == "regnety" else "RegNetX"
+        text = ", ".join(f"{key}={design[key]}" for key in regnet_section(design))
+        return f"{kind} sample (Radosavovic et al. 2020, section 4): {text}."
     text = "; ".join(
         f"{key}=[{', '.join(str(design[f'{key}{i}']) for i in range(1, STAGES + 1))}]"
         for key in ("d", "w", "b", "g")
     )
-    return Draw(
-        stages,
-        design,
-        f"AnyNetX sample (Radosavovic et al. 2020, section 3): {text}.",
-    )
+    label = "AnyNetX" if space == "anynetx" else f"AnyNetX_{space[-1].upper()}"
+    return f"{label} sample (Radosavovic et al. 2020, section 3): {text}."
 
 
-def _on_grid(rng: Random, interval: Interval) -> int:
-    """An integer point of ``interval``'s grid, uniformly."""
-    step = int(interval.step)
-    last = int(interval.high) - (step if interval.high_open else 0)
-    return int(interval.low) + step * rng.randrange(
-        (last - int(interval.low)) // step + 1
-    )
-
-
-def _on_fine_grid(rng: Random, interval: Interval, grid: int) -> float:
-    """A point of ``interval`` on a grid of 1 / ``grid``, uniformly."""
-    low, high = round(interval.low * grid), round(interval.high * grid)
-    if interval.high_open:
-        high -= 1
-    return round((low + rng.randrange(high - low + 1)) / grid, len(str(grid)) - 1)
-
-
-def draw_regnet_params(rng: Random) -> RegNetParams:
-    space = PAPER_RANGES["regnet"]
-    assert not isinstance(space.group_width, Interval)
-    depth = _on_grid(rng, space.depth)
-    w0 = _on_grid(rng, space.w0)
-    wa = _on_fine_grid(rng, space.wa, WA_GRID)
-    wm = _on_fine_grid(rng, space.wm, WM_GRID)
-    group_width = rng.choice(space.group_width)
-    b = rng.choice(space.bottleneck_b)
-    return RegNetParams(
-        w0=w0,
-        wa=wa,
-        wm=wm,
-        depth=depth,
-        group_width=group_width,
-        bottleneck_ratio=1 / b,
-    )
-
-
-def regnet_design(params: RegNetParams) -> dict[str, int | float]:
-    """The parameters of a ``regnet:`` spec section, as the table records them."""
-    return {
-        "w0": params.w0,
-        "wa": params.wa,
-        "wm": params.wm,
-        "depth": params.depth,
-        "group_width": params.group_width,
-        "bottleneck_ratio": params.bottleneck_ratio,
-        "se_ratio": params.se_ratio,
-    }
-
-
-def draw_regnet(rng: Random) -> Draw | None:
-    """A RegNetX; None when the parameters do not expand to exactly 4 stages."""
-    params = draw_regnet_params(rng)
-    try:
-        stages = expand(params)
-    except ValueError:
-        return None
-    if len(stages) != STAGES:
-        return None
-    design = regnet_design(params)
-    text = ", ".join(f"{key}={value}" for key, value in design.items())
-    for i, stage in enumerate(stages, start=1):
-        design.update({f"d{i}": stage.depth, f"w{i}": stage.width})
-    return Draw(
-        [_stage(s.depth, s.width, s.bottleneck_width, s.group_width) for s in stages],
-        design,
-        f"RegNetX sample (Radosavovic et al. 2020, section 4): {text}.",
-        "regnet",
-    )
-
-
-DRAWS: dict[Space, Callable[[Random], Draw | None]] = {
-    "anynetx": draw_anynetx,
-    "regnet": draw_regnet,
-}
-
-
-def spec_data(name: str, draw: Draw) -> dict[str, Any]:
-    return {
+def spec_data(name: str, space: Space, batch: Candidates, row: int) -> dict[str, Any]:
+    """The spec of candidate ``row`` of ``batch``."""
+    design = design_of(batch, row)
+    data: dict[str, Any] = {
         "name": name,
-        "description": draw.description,
-        "input": {"channels": 3, "image_size": 224},
+        "description": description(space, design),
+        "input": {"channels": 3, "image_size": fastspace.IMAGE_SIZE},
         "layout": "timm",
-        "design_space": DESIGN_SPACE[draw.space],
-        "stem": dict(STEM),
-        "defaults": {"block": "regnet", "stride": 2},
-        "stages": draw.stages,
-        "head": {"num_classes": 1000},
     }
+    if space in fastspace.REGNET_SPACES:
+        data["stem"] = dict(STEM)
+        data["regnet"] = regnet_section(design)
+    else:
+        data["design_space"] = design_space(space)
+        data["stem"] = dict(STEM)
+        data["defaults"] = {"block": "regnet", "stride": 2}
+        data["stages"] = [
+            {
+                "blocks": int(batch.depth[row, i]),
+                "width": int(batch.bottleneck[row, i]),
+                "group_width": int(batch.group_width[row, i]),
+                "out_channels": int(batch.width[row, i]),
+            }
+            for i in range(STAGES)
+        ]
+    data["head"] = {"num_classes": fastspace.NUM_CLASSES}
+    return data
 
 
 # --- budgets -------------------------------------------------------------------------------------
-
-_QUANTITY = re.compile(r"\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKmMgGtT]?)\s*\Z")
-_SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-
-
-def parse_quantity(text: str) -> int:
-    """``400M`` -> 400_000_000; ``4G``, ``5.2M``, ``25e6``, ``1500`` too. Raises ValueError."""
-    match = _QUANTITY.match(text)
-    if match is None:
-        raise ValueError(f"{text!r} is not a number such as 400M, 4G, 5.2M or 25000000")
-    try:
-        value = Decimal(match.group(1)) * _SUFFIXES[match.group(2).upper()]
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not a number") from None
-    if value < 1:
-        raise ValueError(f"{text!r} must be at least 1")
-    return int(value.to_integral_value())
-
-
-def quantity_text(value: int) -> str:
-    """400_000_000 -> ``400M``; the inverse of :func:`parse_quantity`, to 3 significant digits."""
-    for suffix, scale in (("G", 10**9), ("M", 10**6), ("K", 10**3)):
-        if value >= scale:
-            return f"{value / scale:.3g}{suffix}"
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -258,6 +148,14 @@ class Budget:
             if target is not None and abs(value - target) > self.tolerance * target:
                 return False
         return True
+
+    def admits_all(self, params: fastspace.Ints, macs: fastspace.Ints) -> Any:
+        """:meth:`admits` for arrays of figures: a boolean array."""
+        keep = np.ones(len(params), dtype=bool)
+        for target, values in ((self.macs, macs), (self.params, params)):
+            if target is not None:
+                keep &= np.abs(values - target) <= self.tolerance * target
+        return keep
 
     def __str__(self) -> str:
         parts = [
@@ -279,6 +177,8 @@ class Sample:
     data: dict[str, Any]
     design: dict[str, int | float]
     cost: Cost
+    fast: Cost
+    """The figures of :func:`archgen.fastspace.costs`, which equal ``cost``."""
 
 
 @dataclass
@@ -293,6 +193,9 @@ class Sampling:
     not_four_stages: int = 0
     not_clean: int = 0
     over_budget: int = 0
+    mismatched: int = 0
+    """Candidates whose fast figures differ from the full pipeline's (none expected)."""
+    interrupted: bool = False
 
     def report(self) -> str:
         rejected = [
@@ -308,7 +211,10 @@ class Sampling:
             f"{self.space}, seed {self.seed}: kept {len(self.samples):,} of {self.drawn:,} "
             f"drawn under {self.budget}"
         )
-        return text + (f"; rejected {', '.join(rejected)}" if rejected else "")
+        text += f"; rejected {', '.join(rejected)}" if rejected else ""
+        if self.mismatched:
+            text += f"; {self.mismatched} fast figures differed from the pipeline's"
+        return text + ("; interrupted" if self.interrupted else "")
 
 
 class Progress:
@@ -338,34 +244,59 @@ class Progress:
             self.stream.flush()
 
 
-def quick_cost(draw: Draw, config: Config) -> Cost | None:
-    """The exact cost of ``draw``'s network, from a network of at most 2 blocks per stage.
-
-    Every block of a stage after the first has the same input, output and map size, so the same
-    cost: a stage of n blocks costs its first block plus n - 1 times its second. Most draws are
-    rejected on this figure, several times faster than analysing the whole network. None when
-    the shortened network does not lint clean.
-    """
-    short = [{**stage, "blocks": min(2, stage["blocks"])} for stage in draw.stages]
-    result = compile_data(
-        spec_data("probe", Draw(short, {}, "", draw.space)), config, "probe.yaml"
-    )
-    if result.complexity is None or not clean(result, config):
-        return None
-    complexity = result.complexity
-    total = complexity.stem + complexity.head
-    for stage, cost in zip(draw.stages, complexity.stages, strict=True):
-        total = total + cost.blocks[0]
-        repeat, extra = cost.blocks[-1], stage["blocks"] - 1
-        if extra:
-            total = total + Cost(
-                repeat.params * extra, repeat.macs * extra, repeat.acts * extra
-            )
-    return total
-
-
 def sample_name(space: Space, seed: int, index: int) -> str:
     return f"{space}_{seed}_{index}"
+
+
+def _consider(
+    run: Sampling,
+    batch: Candidates,
+    row: int,
+    fast: Cost,
+    config: Config,
+) -> None:
+    """Run candidate ``row`` through the full pipeline; keep it when clean and within budget."""
+    name = sample_name(run.space, run.seed, len(run.samples))
+    data = spec_data(name, run.space, batch, row)
+    result = compile_data(data, config, f"{name}.yaml")
+    if not clean(result, config) or result.complexity is None:
+        run.not_clean += 1
+        return
+    cost = result.complexity.total
+    if cost != fast:
+        run.mismatched += 1
+    if not run.budget.admits(cost):
+        run.over_budget += 1
+        return
+    run.samples.append(Sample(name, data, design_of(batch, row), cost, fast))
+
+
+def _batch(
+    run: Sampling,
+    batch: Candidates,
+    count: int,
+    config: Config,
+    progress: Progress | None,
+) -> None:
+    """Go through one batch in draw order until ``count`` samples are kept."""
+    params, macs, acts = fastspace.costs(batch)
+    admitted = run.budget.admits_all(params, macs)
+    start, last = run.drawn, -1
+    for row in np.flatnonzero(admitted):
+        last = int(batch.index[row])
+        run.drawn = start + last + 1
+        fast = Cost(int(params[row]), int(macs[row]), int(acts[row]))
+        _consider(run, batch, int(row), fast, config)
+        if progress is not None:
+            progress.update(len(run.samples), run.drawn)
+        if len(run.samples) >= count:
+            break
+    else:
+        last = batch.drawn - 1
+    run.drawn = start + last + 1
+    seen = batch.index <= last
+    run.not_four_stages += last + 1 - int(seen.sum())
+    run.over_budget += int((seen & ~admitted).sum())
 
 
 def sample(
@@ -377,37 +308,23 @@ def sample(
     config: Config,
     progress: Progress | None = None,
 ) -> Sampling:
-    """Draw until ``count`` samples are kept or ``max_attempts`` draws were made."""
-    rng = Random(seed)
-    draw = DRAWS[space]
+    """Draw until ``count`` samples are kept or ``max_attempts`` draws were made.
+
+    Ctrl-C (KeyboardInterrupt) stops the draws: the samples kept so far are returned, with
+    :attr:`Sampling.interrupted` set.
+    """
+    if space not in SPACES:
+        raise ValueError(f"unknown design space {space!r}; expected one of {SPACES}")
+    rng = np.random.default_rng(seed)
     run = Sampling(space, seed, budget)
-    while len(run.samples) < count and run.drawn < max_attempts:
-        run.drawn += 1
-        if progress is not None:
-            progress.update(len(run.samples), run.drawn)
-        drawn = draw(rng)
-        if drawn is None:
-            run.not_four_stages += 1
-            continue
-        name = sample_name(space, seed, len(run.samples))
-        if budget.macs is not None or budget.params is not None:
-            quick = quick_cost(drawn, config)
-            if quick is None:
-                run.not_clean += 1
-                continue
-            if not budget.admits(quick):
-                run.over_budget += 1
-                continue
-        data = spec_data(name, drawn)
-        result = compile_data(data, config, f"{name}.yaml")
-        if not clean(result, config) or result.complexity is None:
-            run.not_clean += 1
-            continue
-        cost = result.complexity.total
-        if not budget.admits(cost):
-            run.over_budget += 1
-            continue
-        run.samples.append(Sample(name, data, drawn.design, cost))
+    try:
+        while len(run.samples) < count and run.drawn < max_attempts:
+            batch = fastspace.draw(space, rng, min(BATCH, max_attempts - run.drawn))
+            _batch(run, batch, count, config, progress)
+            if progress is not None:
+                progress.update(len(run.samples), run.drawn)
+    except KeyboardInterrupt:
+        run.interrupted = True
     if progress is not None:
         progress.update(len(run.samples), run.drawn, force=True)
         progress.close()
@@ -428,29 +345,36 @@ def spec_text(sample: Sample, space: Space, seed: int) -> str:
 TABLE_SUFFIXES = (".csv", ".jsonl")
 
 
-def table_rows(samples: list[Sample]) -> list[dict[str, int | float | str]]:
+def table_rows(
+    samples: list[tuple[Space, Sample]], with_space: bool = False
+) -> list[dict[str, int | float | str]]:
     return [
         {
+            **({"space": space} if with_space else {}),
             "name": s.name,
             "params": s.cost.params,
             "macs": s.cost.macs,
             "acts": s.cost.acts,
             **s.design,
         }
-        for s in samples
+        for space, s in samples
     ]
 
 
-def table_text(samples: list[Sample], suffix: str) -> str:
-    """Every sample's name, params, MACs, acts and design parameters, as CSV or JSON lines."""
-    rows = table_rows(samples)
+def table_text(
+    samples: list[tuple[Space, Sample]], suffix: str, with_space: bool = False
+) -> str:
+    """Every sample's name, params, MACs, acts and design parameters, as CSV or JSON lines;
+    ``with_space``: a first column names each sample's space (its columns are the union)."""
+    rows = table_rows(samples, with_space)
     if suffix == ".jsonl":
         return "".join(json.dumps(row) + "\n" for row in rows)
     if suffix != ".csv":
         raise ValueError(f"a table is .csv or .jsonl, not {suffix!r}")
     stream = io.StringIO()
-    columns = list(rows[0]) if rows else ["name", "params", "macs", "acts"]
-    writer = csv.DictWriter(stream, columns, lineterminator="\n")
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    columns = columns or ["name", "params", "macs", "acts"]
+    writer = csv.DictWriter(stream, columns, lineterminator="\n", restval="")
     writer.writeheader()
     writer.writerows(rows)
     return stream.getvalue()
@@ -466,23 +390,54 @@ PLOT_MISSING = (
 )
 
 
-def plot(samples: list[Sample], path: Path, title: str) -> None:
-    """Histograms of the samples' MACs and parameters, written atomically to ``path``."""
+QUANTITIES: tuple[tuple[str, str, float], ...] = (
+    ("params", "parameters (M)", 1e6),
+    ("macs", "MACs (G)", 1e9),
+    ("acts", "activations (M)", 1e6),
+)
+"""The figures whose distributions are drawn and tabulated: attribute, label, unit."""
+
+
+def edf(values: list[int]) -> tuple[list[int], list[float]]:
+    """The empirical distribution function of ``values``: sorted values and, for each, the
+    fraction of values at or below it (the paper's EDF, section 2.2)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    return ordered, [(i + 1) / n for i in range(n)]
+
+
+def _pyplot() -> Any:
     try:
         matplotlib = importlib.import_module("matplotlib")
         matplotlib.use("Agg")
-        pyplot = importlib.import_module("matplotlib.pyplot")
+        return importlib.import_module("matplotlib.pyplot")
     except ImportError:
         raise RuntimeError(PLOT_MISSING) from None
-    figure, axes = pyplot.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
-    bins = max(5, min(50, round(math.sqrt(len(samples)))))
-    for axis, what, values in (
-        (axes[0], "MACs (G)", [s.cost.macs / 1e9 for s in samples]),
-        (axes[1], "parameters (M)", [s.cost.params / 1e6 for s in samples]),
-    ):
-        axis.hist(values, bins=bins, color="tab:blue", edgecolor="white")
-        axis.set_xlabel(what)
-        axis.set_ylabel("samples")
+
+
+def plot(runs: list[tuple[str, list[Sample]]], path: Path, title: str) -> None:
+    """EDFs of the params, MACs and activations of each run's samples, one line per run, written
+    atomically to ``path``."""
+    pyplot = _pyplot()
+    figure, axes = pyplot.subplots(1, 3, figsize=(12, 3.8), layout="constrained")
+    for axis, (what, label, unit) in zip(axes, QUANTITIES, strict=True):
+        values = [getattr(s.cost, what) for _, samples in runs for s in samples]
+        for name, samples in runs:
+            if not samples:
+                continue
+            xs, ys = edf([getattr(s.cost, what) for s in samples])
+            axis.step(
+                [x / unit for x in xs], ys, where="post", label=f"{name} ({len(xs)})"
+            )
+        if values and max(values) > 10 * min(
+            values
+        ):  # a log axis when it spans a decade
+            axis.set_xscale("log")
+        axis.set_xlabel(label)
+        axis.set_ylabel("cumulative fraction")
+        axis.set_ylim(0, 1)
+        axis.grid(True, alpha=0.3)
+    axes[0].legend(fontsize="small")
     figure.suptitle(title)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
@@ -497,3 +452,203 @@ def plot(samples: list[Sample], path: Path, title: str) -> None:
         raise
     finally:
         pyplot.close(figure)
+
+
+def _quantile(values: list[int], q: float) -> int:
+    """The smallest value with at least ``q`` of the values at or below it."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def compare_text(runs: list[Sampling]) -> str:
+    """One row per space: samples kept of drawn, and the 10th, 50th and 90th percentiles of
+    params, MACs and activations of the samples kept."""
+    header = f"{'space':<10} {'kept':>6} {'drawn':>11}"
+    for what, _, _ in QUANTITIES:
+        header += f"  {what + ' p10/p50/p90':>24}"
+    lines = [header]
+    for run in runs:
+        line = f"{run.space:<10} {len(run.samples):>6,} {run.drawn:>11,}"
+        for what, _, _ in QUANTITIES:
+            values = [getattr(s.cost, what) for s in run.samples]
+            cells = (
+                "/".join(quantity_text(_quantile(values, q)) for q in (0.1, 0.5, 0.9))
+                if values
+                else "-"
+            )
+            line += f"  {cells:>24}"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _error(message: str) -> None:
+    print(printable(message), file=sys.stderr)
+
+
+def shown(path: Path) -> str:
+    """A path as the user would write it: relative to the working folder when inside it."""
+    try:
+        return (
+            Path(os.path.realpath(path))
+            .relative_to(os.path.realpath(Path.cwd()))
+            .as_posix()
+        )
+    except ValueError:
+        return str(path)
+
+
+def _refuse_existing(targets: list[Path], force: bool) -> bool:
+    """Say so and return True when some target exists and ``force`` is not given."""
+    existing = [path for path in targets if os.path.lexists(path)]
+    if existing and not force:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        _error(
+            f"{shown(existing[0])}{more} exists; refusing to overwrite. Pass --force, "
+            "or --out another folder."
+        )
+        return True
+    return False
+
+
+def _run(
+    space: Space, count: int, seed: int, budget: Budget, attempts: int, config: Config
+) -> Sampling:
+    progress = Progress(count, sys.stderr) if sys.stderr.isatty() else None
+    run = sample(space, count, seed, budget, attempts, config, progress)
+    print(f"archgen: {run.report()}", file=sys.stderr)
+    return run
+
+
+def _write_specs(run: Sampling, out_dir: Path, config: Config) -> int:
+    """Write every sample, check that archgen reads each back to the same figures."""
+    for kept in run.samples:
+        path = out_dir / f"{kept.name}.yaml"
+        atomic_write(path, spec_text(kept, run.space, run.seed))
+        written = compile_spec(path, config, shown(path))
+        if written.complexity is None or written.complexity.total != kept.cost:
+            for d in written.diagnostics:
+                _error(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}")
+            _error(f"archgen sample: {shown(path)} does not read back as written")
+            return EXIT_FINDINGS
+    print(f"wrote {len(run.samples)} spec(s) to {printable(shown(out_dir))}")
+    return EXIT_OK
+
+
+def _outcome(runs: list[Sampling], count: int) -> int:
+    """The exit code of finished runs, with the advice of one that fell short."""
+    if any(run.interrupted for run in runs):
+        _error("archgen sample: interrupted; what was kept is written")
+        return EXIT_INTERRUPTED
+    for run in runs:
+        if not run.samples:
+            _error(
+                f"archgen sample: {run.space}: no network within the budget in "
+                f"{run.drawn:,} draws; widen --tolerance, change the budget, or raise "
+                "--max-attempts"
+            )
+            return EXIT_FINDINGS
+        if len(run.samples) < count:
+            _error(
+                f"archgen sample: {run.space}: found {len(run.samples)} of {count} in "
+                f"{run.drawn:,} draws; widen --tolerance, change the budget, or raise "
+                "--max-attempts"
+            )
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def command(
+    spaces: list[str],
+    *,
+    compare: bool,
+    count: int,
+    seed: int,
+    budget: Budget,
+    max_attempts: int | None,
+    out: Path,
+    table: Path | None,
+    plot_path: Path | None,
+    force: bool,
+    config: Config,
+) -> int:
+    """``archgen sample``: draw ``count`` samples of one space and write them (specs, table,
+    plot); or, with ``compare``, draw each of ``spaces``, print one table of their distributions
+    and write only the table and plot asked for. Returns the exit code."""
+    unknown = [space for space in spaces if space not in SPACES]
+    if unknown or not spaces or (not compare and len(spaces) != 1):
+        _error(
+            "archgen sample: give --space SPACE or --compare SPACE..., with spaces among "
+            f"{', '.join(SPACES)}" + (f"; not {', '.join(unknown)}" if unknown else "")
+        )
+        return EXIT_USAGE
+    if table is None and not compare:
+        table = out / f"{spaces[0]}_{seed}.csv"
+    if table is not None and table.suffix.lower() not in TABLE_SUFFIXES:
+        _error(
+            f"archgen sample: --table {shown(table)}: expected a .csv or .jsonl file, "
+            f"not {table.suffix.lower() or 'no extension'}"
+        )
+        return EXIT_USAGE
+    if plot_path is not None and not plot_available():
+        _error(f"archgen sample: {PLOT_MISSING}")
+        return EXIT_USAGE
+    targets = [path for path in (table, plot_path) if path is not None]
+    if not compare:
+        check_output_folder(out)
+        names = [sample_name(spaces[0], seed, i) for i in range(count)]
+        targets += [out / f"{name}.yaml" for name in names]
+    if _refuse_existing(targets, force):
+        return EXIT_FINDINGS
+    attempts = max_attempts or 1000 * count
+    runs: list[Sampling] = []
+    for space in spaces:
+        runs.append(_run(space, count, seed, budget, attempts, config))
+        if runs[-1].interrupted:
+            break
+    return _write(runs, compare, count, out, (table, plot_path), config)
+
+
+def _write(
+    runs: list[Sampling],
+    compare: bool,
+    count: int,
+    out: Path,
+    files: tuple[Path | None, Path | None],
+    config: Config,
+) -> int:
+    """Write the specs (unless comparing), the table and the plot; the exit code."""
+    table, plot_path = files
+    kept = [s for run in runs for s in run.samples]
+    if compare:
+        sys.stdout.write(compare_text(runs))
+    elif runs[0].samples:
+        code = _write_specs(runs[0], out, config)
+        if code:
+            return code
+    if table is not None and kept:
+        rows = [(run.space, s) for run in runs for s in run.samples]
+        atomic_write(table, table_text(rows, table.suffix.lower(), compare))
+        print(f"wrote {printable(shown(table))}")
+    if plot_path is not None and kept:
+        budget, seed = runs[0].budget, runs[0].seed
+        title = f"{', '.join(run.space for run in runs)}, seed {seed}: {budget}"
+        plot([(run.space, run.samples) for run in runs], plot_path, title)
+        print(f"wrote {printable(shown(plot_path))}")
+    return _outcome(runs, count)
+
+
+def check_output_folder(out_dir: Path) -> None:
+    """Raise the OSError (exit 2) of an output folder that is a file or a link to nothing."""
+    if os.path.islink(out_dir) and not out_dir.exists():
+        raise FileNotFoundError(
+            errno.ENOENT, "output folder is a link to nothing", str(out_dir)
+        )
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(
+            errno.ENOTDIR, "output folder is not a folder", str(out_dir)
+        )

@@ -1,30 +1,23 @@
-"""`archgen sample`: seeded draws from the AnyNetX and RegNet design spaces under a budget."""
+"""`archgen sample`: seeded draws from the AnyNetX A-E and RegNet design spaces under a budget."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
-from random import Random
 
 import pytest
 
 from archgen import sample as sampling
-from archgen.analysis import compile_data
 from archgen.config import Config
-from archgen.regnet import RegNetParams, outside_design_space
-from archgen.sample import (
-    ANYNETX_BOTTLENECKS,
-    ANYNETX_GROUP_WIDTHS,
-    Budget,
-    Progress,
-    draw_anynetx,
-    draw_regnet,
-    draw_regnet_params,
-    parse_quantity,
-    quick_cost,
-)
+from archgen.regnet import RegNetParams, expand, outside_design_space
+from archgen.sample import Budget, Progress, parse_quantity
 
 from conftest import run_cli
 
@@ -67,42 +60,35 @@ def test_budget_admits_within_tolerance() -> None:
     )
 
 
-def test_anynetx_draws_stay_in_the_space() -> None:
-    rng = Random(7)
-    for _ in range(200):
-        draw = draw_anynetx(rng)
-        assert len(draw.stages) == 4
-        for i, stage in enumerate(draw.stages, start=1):
-            design = {key: draw.design[f"{key}{i}"] for key in "dwbg"}
-            assert 1 <= design["d"] <= 16 and stage["blocks"] == design["d"]
-            assert design["b"] in ANYNETX_BOTTLENECKS
-            # pycls caps the group width at the bottleneck width
-            assert design["g"] in ANYNETX_GROUP_WIDTHS or design["g"] == stage["width"]
-            assert 8 <= design["w"] <= 1024
-            assert stage["out_channels"] == design["w"]
-            assert stage["width"] * design["b"] == design["w"]
-            assert stage["width"] % stage["group_width"] == 0
+@pytest.mark.parametrize("space", sampling.SPACES)
+def test_every_kept_sample_has_the_fast_figures_of_the_pipeline(
+    space: str, config: Config
+) -> None:
+    run = sampling.sample(space, 6, 4, Budget(macs=400_000_000), 10**6, config)
+    assert len(run.samples) == 6 and run.mismatched == 0
+    for kept in run.samples:
+        assert kept.fast == kept.cost
+        assert Budget(macs=400_000_000).admits(kept.cost)
 
 
-def test_regnet_draws_stay_in_the_paper_ranges() -> None:
-    rng = Random(3)
-    for _ in range(300):
-        params = draw_regnet_params(rng)
-        assert outside_design_space(params, "regnet") == []
-        assert params.wa == round(params.wa, 1) and params.wm == round(params.wm, 3)
-    draws = [draw_regnet(rng) for _ in range(300)]
-    kept = [draw for draw in draws if draw is not None]
-    assert 0 < len(kept) < len(draws)
-    assert all(len(draw.stages) == 4 for draw in kept)
+def test_draw_counts_add_up(config: Config) -> None:
+    run = sampling.sample("regnet", 5, 0, Budget(macs=400_000_000), 10**6, config)
+    assert run.drawn == (
+        len(run.samples) + run.not_four_stages + run.not_clean + run.over_budget
+    )
+    again = sampling.sample("regnet", 5, 0, Budget(macs=400_000_000), 10**6, config)
+    assert [s.data for s in again.samples] == [s.data for s in run.samples]
 
 
-def test_quick_cost_is_the_exact_cost(config: Config) -> None:
-    rng = Random(11)
-    for _ in range(25):
-        draw = draw_anynetx(rng)
-        full = compile_data(sampling.spec_data("probe", draw), config).complexity
-        assert full is not None
-        assert quick_cost(draw, config) == full.total
+def test_a_larger_count_extends_the_same_samples(config: Config) -> None:
+    budget = Budget(params=5_000_000)
+    few = sampling.sample("anynetx_c", 3, 8, budget, 10**6, config)
+    more = sampling.sample("anynetx_c", 7, 8, budget, 10**6, config)
+    assert [s.data for s in more.samples[:3]] == [s.data for s in few.samples]
+
+
+def test_edf_is_the_fraction_at_or_below() -> None:
+    assert sampling.edf([30, 10, 20, 20]) == ([10, 20, 20, 30], [0.25, 0.5, 0.75, 1.0])
 
 
 def _sample(folder: Path, *args: str) -> tuple[int, str, str]:
@@ -185,12 +171,11 @@ def test_jsonl_table_records_the_regnet_parameters(cli_in: Path) -> None:
 def test_too_few_samples_is_exit_1_and_keeps_what_was_found(cli_in: Path) -> None:
     code, _, err = _sample(
         cli_in,
-        *("--space", "regnet", "--count", "50", "--max-attempts", "30"),
+        *("--space", "anynetx", "--count", "50", "--max-attempts", "30"),
     )
     assert code == 1
-    assert "kept" in err and "of 30 drawn" in err and "raise --max-attempts" in err
-    found = sorted(cli_in.glob("regnet_0_*.yaml"))
-    assert 0 < len(found) < 50
+    assert "kept 30 of 30 drawn" in err and "raise --max-attempts" in err
+    assert len(list(cli_in.glob("anynetx_0_*.yaml"))) == 30
 
 
 def test_nothing_within_the_budget_writes_nothing(cli_in: Path) -> None:
@@ -293,3 +278,132 @@ def test_regnet_samples_equal_timm(cli_in: Path) -> None:
             model.eval()(x)
         params = sum(p.numel() for p in model.parameters())
         assert (params, counter.get_total_flops() // 2) == (row["params"], row["macs"])
+
+
+def test_anynetx_e_samples_satisfy_the_constraints_of_xe(cli_in: Path) -> None:
+    """Section 3: XB shares b, XC shares g, XD has widths and XE depths that never decrease."""
+    code, _, err = _sample(
+        cli_in, "--space", "anynetx_e", "--count", "500", "--macs", "400M"
+    )
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO((cli_in / "anynetx_e_0.csv").read_text())))
+    assert len(rows) == 500
+    for row in rows:
+        d, w, b, g = ([int(row[f"{k}{i}"]) for i in range(1, 5)] for k in "dwbg")
+        assert len(set(b)) == 1
+        shared = max(g)
+        assert all(
+            gi == min(shared, wi // bi) for gi, wi, bi in zip(g, w, b, strict=False)
+        )
+        assert w == sorted(w) and d == sorted(d)
+        assert all(1 <= di <= 16 for di in d) and all(8 <= wi <= 1024 for wi in w)
+        assert abs(int(row["macs"]) - 400_000_000) <= 40_000_000
+    spec = (cli_in / "anynetx_e_0_7.yaml").read_text()
+    assert "AnyNetX_E sample" in spec and "design_space: anynet" in spec
+
+
+def test_regnet_samples_are_written_in_the_regnet_form(cli_in: Path) -> None:
+    code, _, err = _sample(
+        cli_in,
+        "--space",
+        "regnety",
+        "--count",
+        "3",
+        "--macs",
+        "400M",
+        "--table",
+        "t.jsonl",
+    )
+    assert code == 0, err
+    rows = [json.loads(line) for line in (cli_in / "t.jsonl").read_text().splitlines()]
+    for row in rows:
+        spec = (cli_in / f"{row['name']}.yaml").read_text()
+        assert "\nregnet: {" in spec and "stages:" not in spec
+        assert "se_ratio: 0.25" in spec
+        stages = expand(
+            RegNetParams(
+                **{
+                    k: row[k]
+                    for k in (
+                        "w0",
+                        "wa",
+                        "wm",
+                        "depth",
+                        "group_width",
+                        "bottleneck_ratio",
+                        "se_ratio",
+                    )
+                }
+            )
+        )
+        assert [s.width for s in stages] == [row[f"w{i}"] for i in range(1, 5)]
+        shown = json.loads(
+            run_cli("show", "--format", "json", cli_in / f"{row['name']}.yaml").out
+        )
+        assert (shown["params"], shown["macs"]) == (row["params"], row["macs"])
+
+
+def test_compare_prints_one_table_and_writes_only_what_is_asked(cli_in: Path) -> None:
+    pytest.importorskip("matplotlib")
+    result = run_cli(
+        "sample",
+        *("--compare", "anynetx_a", "anynetx_e", "regnet", "--count", "20"),
+        *("--macs", "400M", "--plot", "c.png", "--table", "c.csv"),
+    )
+    assert result.code == 0, result.err
+    lines = result.out.splitlines()
+    assert lines[0].split()[:3] == ["space", "kept", "drawn"]
+    assert [line.split()[0] for line in lines[1:4]] == [
+        "anynetx_a",
+        "anynetx_e",
+        "regnet",
+    ]
+    assert sorted(path.name for path in cli_in.iterdir()) == ["c.csv", "c.png"]
+    assert (cli_in / "c.png").read_bytes().startswith(b"\x89PNG")
+    rows = list(csv.DictReader(io.StringIO((cli_in / "c.csv").read_text())))
+    assert [row["space"] for row in rows] == ["anynetx_a"] * 20 + ["anynetx_e"] * 20 + [
+        "regnet"
+    ] * 20
+    median = sorted(int(row["params"]) for row in rows[20:40])[9]
+    assert f"/{sampling.quantity_text(median)}/" in lines[2]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_keeps_what_was_written(tmp_path: Path) -> None:
+    """SIGINT to a long run: exit 130, and every sample kept so far is written and tabled."""
+    env = {**os.environ, "PYTHONPATH": str(Path(sampling.__file__).parents[1])}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "archgen",
+            "sample",
+            "--space",
+            "regnet",
+            "--count",
+            "100000",
+            "--macs",
+            "400M",
+            "--max-attempts",
+            "1000000000",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    time.sleep(8)
+    assert process.poll() is None, process.communicate()
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    specs = sorted((tmp_path / "samples").glob("regnet_0_*.yaml"))
+    rows = list(
+        csv.DictReader(io.StringIO((tmp_path / "samples/regnet_0.csv").read_text()))
+    )
+    assert len(specs) == len(rows) > 0
+    assert {row["name"] + ".yaml" for row in rows} == {path.name for path in specs}
+    assert not list((tmp_path / "samples").glob(".*"))  # no half-written file
