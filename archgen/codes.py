@@ -3,15 +3,15 @@
 Codes are stable: tools and configuration files refer to them. ``AG0xx`` are problems reading the
 file, ``AG1xx`` problems with the spec's schema, ``AG2xx`` structural rules, ``AG3xx`` the design
 rules of the ResNeXt paper, ``AG4xx`` information and ``AG5xx`` the AnyNet/RegNet rules.
-The rule codes come from the rules that own them (:mod:`archgen.rules`). Only codes marked ``configurable`` can be
+The rule codes come from the rules that own them (:mod:`archgen.rules.registry`). Only codes marked ``configurable`` can be
 ignored or have their severity changed; the others mean there is no network to check.
 """
 
 from __future__ import annotations
 
 from archgen.diagnostics import Diagnostic, Severity
-from archgen.rules import rule_codes
 from archgen.rules.base import Code
+from archgen.rules.registry import rule_codes
 
 __all__ = ["CODES", "Code", "diagnostic"]
 
@@ -223,7 +223,7 @@ CODES: dict[str, Code] = {
     **{entry.code: entry for entry in _READING},
     **rule_codes(),
 }
-"""Every code: the reading and schema codes, then those the rules own (:mod:`archgen.rules`)."""
+"""Every code: the reading and schema codes, then those the rules own (:mod:`archgen.rules.registry`)."""
 
 
 def diagnostic(

@@ -22,7 +22,7 @@ from archgen.complexity import Complexity, analyse
 from archgen.config import Config
 from archgen.diagnostics import Diagnostic, Fix, Severity, fixes_text, sort_key
 from archgen.plan import NetworkPlan, lower
-from archgen.rules import check
+from archgen.rules.registry import check
 from archgen.source import Document, Loc, load
 from archgen.spec import InputSpec, NetworkSpec
 from archgen.validate import expand, validate

@@ -16,11 +16,12 @@ from typing import cast
 
 import pytest
 
-from archgen import limits, rules
+from archgen import limits
 from archgen.complexity import Complexity, analyse
 from archgen.diagnostics import Fix
 from archgen.plan import NetworkPlan, StagePlan
-from archgen.rules import Finding, common, expect, resnext, structural
+from archgen.rules import common, expect, registry, resnext, structural
+from archgen.rules.base import Finding, Rule
 from archgen.rules.expect import Expectation
 
 from conftest import lowered
@@ -37,7 +38,7 @@ def _plan(text: str) -> NetworkPlan:
     return _compile(text)[0]
 
 
-def _run(rule: rules.Rule, text: str) -> list[Finding]:
+def _run(rule: Rule, text: str) -> list[Finding]:
     plan, complexity = _compile(text)
     return list(rule(plan, complexity))
 
@@ -1327,7 +1328,7 @@ def test_ag401_doubling_keeps_the_cost_within_two() -> None:
 def test_check_runs_every_rule_in_order_for_resnext_specs() -> None:
     plan, complexity = _compile(_spec(*GROUP_WIDTH_STAGES))
     assert plan.design_space == "resnext"
-    assert [f.code for f in rules.check(plan, complexity)] == [
+    assert [f.code for f in registry.check(plan, complexity)] == [
         "AG201",
         "AG302",
         "AG401",
@@ -1348,7 +1349,7 @@ def test_check_swaps_the_resnext_rules_for_the_space_rules_elsewhere() -> None:
     )
     plan, complexity = _compile(text)
     assert plan.design_space == "anynet"
-    assert sorted(f.code for f in rules.check(plan, complexity)) == [
+    assert sorted(f.code for f in registry.check(plan, complexity)) == [
         "AG501",
         "AG502",
         "AG503",

@@ -207,6 +207,7 @@ def _cost_balance(ctx: Context) -> Iterator[Finding]:
 # --- the rules -----------------------------------------------------------------------------------
 
 _RESNET = (
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, planes: 64}\n  - {blocks: 4, planes: 128, stride: 2}\n"
     "  - {blocks: 6, planes: %d, stride: 2}\n  - {blocks: 3, planes: 512, stride: 2}\n"
 )
@@ -224,8 +225,10 @@ same_size_same_shape = Rule(
     "Rule (i) of the ResNeXt template (Xie et al., 3.1): blocks whose outputs have the same "
     "spatial size share their hyper-parameters: the same block type, width, groups and output "
     "channels. Two stages on one map size that differ break the template.",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, planes: 64}\n  - {blocks: 4, planes: 128, stride: 2}\n"
     "  - {blocks: 2, planes: 192}\n",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, planes: 64}\n  - {blocks: 4, planes: 128, stride: 2}\n"
     "  - {blocks: 2, planes: 128}\n",
     "the figures the other stages on the same map have, or a stride that makes the stage halve "
@@ -273,8 +276,8 @@ cost_balance = Rule(
     ),
     "Rule (ii) exists to keep every block at about the same cost; a block of one stage that "
     "costs more than twice a block of another shows a stage that does not follow it.",
-    _RESNET % 1024,
-    _RESNET % 256,
+    "lint: {ignore: [AG302, AG303]}\n" + _RESNET % 1024,
+    "lint: {ignore: [AG302, AG303]}\n" + _RESNET % 256,
     "none of its own: the design rule that explains the spread has the fix",
     _cost_balance,
     "resnext",

@@ -456,7 +456,9 @@ groups_divide_width = Rule(
     "group count (or `group_width`, the channels per group) must divide every channel count the "
     "convolution splits: the bottleneck width, and in a basic block, whose two convolutions "
     "are both grouped, also the stage's input and output channels. torch refuses any other.",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, width: 256, out_channels: 256, groups: 30}\n",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, width: 256, out_channels: 256, groups: 32}\n",
     "the nearest group counts (or channels per group) that divide the channels, or the nearest "
     "widths the groups divide",
@@ -476,7 +478,9 @@ notation_agrees = Rule(
     "`int(planes * base_width / 64) * cardinality`, output `planes * expansion`) and explicit "
     "figures (`width`, `out_channels`, `groups`, `group_width`). When it gives both, they must "
     "describe the same stage, or one of them is a mistake.",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, planes: 64, width: 128}\n",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, planes: 64, width: 64}\n",
     "the explicit figure the notation implies, or the notation that gives the explicit figure",
     _notation_agrees,
@@ -487,7 +491,9 @@ stride_one_or_two = Rule(
     "The template either keeps the map (stride 1) or halves it (stride 2) at a stage; other "
     "strides skip sizes the design rules relate, so the rules cannot compare the stages around "
     "them.",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, planes: 64}\n  - {blocks: 4, planes: 128, stride: 4}\n",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, planes: 64}\n  - {blocks: 4, planes: 128, stride: 2}\n",
     "stride 2 or 1",
     _stride_one_or_two,
@@ -504,10 +510,12 @@ map_not_exhausted = Rule(
     ),
     "Halving a 1x1 map does nothing: the input is too small for the network's strides, and "
     "every later stage computes on one pixel.",
-    "input: {image_size: 32}\nstem: {type: conv, width: 64}\nstages:\n"
+    "defaults: {block: bottleneck}\n"
+    "input: {image_size: 16}\nstem: {type: conv, width: 64}\nstages:\n"
     "  - {blocks: 1, planes: 64}\n  - {blocks: 1, planes: 128, stride: 2}\n"
     "  - {blocks: 1, planes: 256, stride: 2}\n  - {blocks: 1, planes: 512, stride: 2}\n",
-    "input: {image_size: 64}\nstem: {type: conv, width: 64}\nstages:\n"
+    "defaults: {block: bottleneck}\n"
+    "input: {image_size: 32}\nstem: {type: conv, width: 64}\nstages:\n"
     "  - {blocks: 1, planes: 64}\n  - {blocks: 1, planes: 128, stride: 2}\n"
     "  - {blocks: 1, planes: 256, stride: 2}\n  - {blocks: 1, planes: 512, stride: 2}\n",
     "stride 1 at the stage, or the nearest input size every stride halves exactly",
@@ -528,7 +536,9 @@ basic_block_not_grouped = Rule(
     "3.3): a grouped basic block is a plain wide one, and torchvision's BasicBlock refuses "
     "groups other than 1 and a width other than its output. A grouped basic block whose groups "
     "do not divide its channels is an error (AG201).",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 2, block: basic, planes: 64, groups: 4}\n",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 2, block: basic, planes: 64}\n",
     "groups 1, or bottleneck blocks",
     _basic_block_not_grouped,
@@ -545,7 +555,9 @@ width_not_zero = Rule(
     ),
     "The paper's width `int(planes * base_width / 64) * cardinality` rounds down: a `planes` "
     "times `base_width` under 64 gives a convolution of 0 channels.",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, planes: 4, base_width: 8}\n",
+    "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, planes: 8, base_width: 8}\n",
     "the width the design rules expect, or the least planes or base_width that gives one channel",
     _width_not_zero,
@@ -563,7 +575,9 @@ norm_groups_divide = Rule(
     "GroupNorm splits a layer's channels into equal groups; with `norm: {type: group}` every "
     "norm of the network is one, so `groups` (or `group_size`, the channels per group) must "
     "divide every channel count, and a group size may not exceed a layer's channels.",
+    "defaults: {block: bottleneck}\n"
     "norm: {type: group, groups: 24}\nstages:\n  - {blocks: 3, planes: 64}\n",
+    "defaults: {block: bottleneck}\n"
     "norm: {type: group, groups: 32}\nstages:\n  - {blocks: 3, planes: 64}\n",
     "the nearest values that divide every channel count",
     _norm_groups_divide,
@@ -580,10 +594,19 @@ stem_width = Rule(
     ),
     "A deep stem's first convolutions take half of its width (`deep_tiered`: 3/8 and 1/2), so "
     "its width must be even and large enough that none of them is empty.",
+    "defaults: {block: bottleneck}\n"
     "stem: {type: deep, width: 63}\nstages:\n  - {blocks: 3, planes: 64}\n",
+    "defaults: {block: bottleneck}\n"
     "stem: {type: deep, width: 64}\nstages:\n  - {blocks: 3, planes: 64}\n",
     "the nearest even width, at least the least the stem allows",
     _stem_width,
+)
+
+_TINY = (
+    "input: {image_size: 32}\nnorm: {type: group, group_size: %d}\n"
+    "defaults: {block: bottleneck}\nstem: {type: conv, width: 8}\nstages:\n"
+    "  - {blocks: 1, planes: 2}\n  - {blocks: 1, planes: 4, stride: 2}\n"
+    "  - {blocks: 1, planes: 8, stride: 2}\n  - {blocks: 1, planes: 16, stride: 2}\n"
 )
 
 group_norm_single_value = Rule(
@@ -599,10 +622,8 @@ group_norm_single_value = Rule(
     "A group norm normalises each group of each sample over its channels and the map. A group "
     "of one channel on a 1x1 map holds one value, which always normalises to 0: the layer "
     "outputs its bias whatever the input, and torch refuses it for a batch of one.",
-    "input: {image_size: 32}\nnorm: {type: group, group_size: 1}\nstages:\n"
-    "  - {blocks: 1, planes: 8, stride: 32}\n",
-    "input: {image_size: 32}\nnorm: {type: group, group_size: 2}\nstages:\n"
-    "  - {blocks: 1, planes: 8, stride: 32}\n",
+    _TINY % 1,
+    _TINY % 2,
     "fewer groups (two channels or more in each) or a group size of at least 2",
     _group_norm_single_value,
 )
