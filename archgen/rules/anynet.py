@@ -69,7 +69,7 @@ def _shared(ctx: Context) -> Iterator[Finding]:
     group_widths = {
         stage.width // stage.groups for stage in plan.stages if stage.groups
     }
-    if len({round(width / out, 6) for width, out in ratios}) > 1:
+    if len({round(width / out, 6) for width, out in ratios if out}) > 1:
         yield Finding(
             "AG503",
             "stages use different bottleneck ratios; the RegNet paper finds a shared ratio "

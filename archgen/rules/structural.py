@@ -396,8 +396,10 @@ def _group_norm_single_value(ctx: Context) -> Iterator[Finding]:
     layer outputs its bias whatever the input (torch refuses it for a batch of one)."""
     plan = ctx.plan
     norms = _group_norms(plan)
-    if not norms or any(op.channels % op.group_count for op in norms):
-        return  # AG207 reports groups that do not divide first
+    if not norms or any(
+        not op.group_count or op.channels % op.group_count for op in norms
+    ):
+        return  # AG207 reports groups that do not divide (or exceed the channels) first
     single = [op for op in norms if op.size == 1 and op.channels == op.group_count]
     if not single:
         return
