@@ -25,6 +25,7 @@ from archgen.pipeline import (
     compile_document,
 )
 from archgen.source import Document, parse
+from archgen.textedit import insertion_point
 
 ROUNDS = 4
 """Fixing one value can reveal another finding with a unique fix; at most this many passes."""
@@ -122,7 +123,15 @@ def edit(document: Document, fixes: list[Fix]) -> str | None:
     """
     spans = []
     expected: dict[str, Any] | None = document.data
+    is_json = document.path.suffix == ".json"
     for one in fixes:
+        if one.insert:
+            added = _added(document, one, is_json)
+            if added is None or expected is None:
+                return None
+            expected = apply_to_data(expected, one)
+            spans.append(added)
+            continue
         recorded = (
             document.source_map.key_spans
             if one.key
@@ -133,7 +142,7 @@ def edit(document: Document, fixes: list[Fix]) -> str | None:
             return None
         expected = apply_to_data(expected, one)
         written = document.text[span[0] : span[1]]
-        spans.append((span, _text(one.new, written, document.path.suffix == ".json")))
+        spans.append((span, _text(one.new, written, is_json)))
     if expected is None:
         return None
     spans.sort()
@@ -149,6 +158,19 @@ def edit(document: Document, fixes: list[Fix]) -> str | None:
     if any(_loose(a, b) for a, b in _pairs(reread.data, expected)):
         return None
     return text
+
+
+def _added(
+    document: Document, one: Fix, is_json: bool
+) -> tuple[tuple[int, int], str] | None:
+    """The empty span where a key the spec leaves out goes, and the text that adds it."""
+    point = insertion_point(document, one.loc)
+    if point is None:
+        return None
+    index, before = point
+    key = str(one.loc[-1])
+    name = json.dumps(key) if is_json else _text(key, "", False)
+    return (index, index), f"{before}{name}: {_text(one.new, '', is_json)}"
 
 
 def _pairs(one: object, other: object) -> list[tuple[object, object]]:

@@ -54,6 +54,11 @@ def _fix(loc: tuple[str | int, ...], old: object, new: object) -> Fix:
     return Fix(loc, old, new)
 
 
+def _add(stage: int, value: int = 2) -> Fix:
+    """The fix that adds ``stride`` to a stage that leaves it out."""
+    return Fix(("stages", stage, "stride"), None, value, insert=True)
+
+
 @dataclass(frozen=True)
 class _Stage:
     """The two attributes the segmenting helpers read of a stage."""
@@ -1076,7 +1081,8 @@ def test_same_size_changes_width() -> None:
             f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
             f"width 64 -> 128; {SAME}; expected 64",
             loc,
-            fixes=(_fix(loc, 128, 64),),
+            # or the forgotten stride: 2 that would make it halve the map
+            fixes=(_fix(loc, 128, 64), _add(1)),
             clause="width 128, not 64 (AG301, rule i)",
         ),
         Finding(
@@ -1084,7 +1090,7 @@ def test_same_size_changes_width() -> None:
             f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
             f"output channels 256 -> 512; {SAME}; expected 256",
             loc,
-            fixes=(_fix(loc, 128, 64),),
+            fixes=(_fix(loc, 128, 64), _add(1)),
             clause="output channels 512, not 256 (AG301, rule i)",
         ),
     ]
@@ -1200,8 +1206,9 @@ def test_groups_are_shared_on_one_map() -> None:
             f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
             f"groups 32 -> 16; {SAME}; expected 32",
             loc,
-            # 128 / 32 = 4 channels a group would be written nowhere: only the groups edit.
-            fixes=(_fix(loc, 16, 32),),
+            # 128 / 32 = 4 channels a group would be written nowhere: the groups edit, or
+            # a stride added here or next door (the pipeline drops those that do not work).
+            fixes=(_fix(loc, 16, 32), _add(1), _add(2)),
             clause="groups 16, not 32 (AG301, rule i)",
         )
     ]
@@ -1236,7 +1243,10 @@ def test_block_type_is_shared_on_one_map() -> None:
             f"56x56 map has 256; {SAME}; expected 256",
         ),
     ]
-    assert findings[0].fixes == (_fix(("stages", 0, "block"), "basic", "bottleneck"),)
+    assert findings[0].fixes == (
+        _fix(("stages", 0, "block"), "basic", "bottleneck"),
+        _add(1),  # layer1 is the first stage: never offered a stride
+    )
     assert findings[0].clause == "block type basic, not bottleneck (AG301, rule i)"
 
 
@@ -1679,6 +1689,7 @@ def test_design_groups_of_a_stage_that_starts_a_run_are_held_to_the_next() -> No
             fixes=(
                 _fix(("stages", 1, "groups"), 16, 32),
                 _fix(("stages", 1, "stride"), 2, 1),
+                _add(2),
             ),
             clause="groups 16, not 32 (AG301, rule i)",
         )
@@ -1701,6 +1712,7 @@ def test_design_block_of_a_stage_that_starts_a_run_is_held_to_the_next() -> None
             fixes=(
                 _fix(("stages", 1, "block"), "basic", "bottleneck"),
                 _fix(("stages", 1, "stride"), 2, 1),
+                _add(2),
             ),
             clause="block type basic, not bottleneck (AG301, rule i)",
         )

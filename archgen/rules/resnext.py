@@ -53,14 +53,7 @@ def _design_iter(ctx: Context) -> Iterator[Finding]:
                     block=want.block,
                 ),
                 # Or the map size is what is wrong: a stride, here or next door.
-                *(
-                    Fix(loc, other.declared_stride, 3 - other.declared_stride)
-                    for other in (stage, before, after)
-                    if other is not None
-                    and other.declared_stride in (1, 2)
-                    and (loc := written(other, "stride")) is not None
-                    and loc[:2] == other.loc
-                ),
+                *_stride_fixes(stage, before, after),
             )
             run = next(r for r in stage_runs if position in r)
             # Rule (i) for what only it constrains: the other stages on the same map.
@@ -120,6 +113,19 @@ _FIELDS = {
     "groups": ("groups", "cardinality", "group_width"),
     "out_channels": ("out_channels", "planes"),
 }
+
+
+def _stride_fixes(*stages: StagePlan | None) -> Iterator[Fix]:
+    """The other stride (1 or 2) at each of ``stages`` (not the first of the network): edited
+    where the stage writes it, added where the stage leaves it out (a forgotten ``stride: 2``)."""
+    for other in stages:
+        if other is None or other.declared_stride not in (1, 2):
+            continue
+        loc = written(other, "stride")
+        if loc is not None and loc[:2] == other.loc:
+            yield Fix(loc, other.declared_stride, 3 - other.declared_stride)
+        elif other.index > 1 and other.declared_stride == 1 and len(other.loc) == 2:
+            yield Fix((*other.loc, "stride"), None, 2, insert=True)
 
 
 def _value(stage: StagePlan, attribute: str) -> object:
