@@ -246,8 +246,16 @@ def _added(
         return None
     index, before = point
     key = str(one.loc[-1])
-    name = json.dumps(key) if is_json else _text(key, "", False)
-    return (index, index), f"{before}{name}: {_text(one.new, '', is_json)}"
+    # Quoted like the key written before it (a double-quoted YAML key stays double-quoted).
+    spans = document.source_map.key_spans
+    previous = max(
+        (span for loc, span in spans.items() if loc[:-1] == one.loc[:-1]),
+        default=(0, 0),
+    )
+    written = document.text[previous[0] : previous[1]]
+    name = _text(key, written, is_json)
+    value = _text(one.new, "", is_json)
+    return (index, index), f"{before}{name}: {value}"
 
 
 def _pairs(one: object, other: object) -> list[tuple[object, object]]:
