@@ -30,7 +30,7 @@ from archgen.rules.common import (
 )
 
 if TYPE_CHECKING:
-    from archgen.plan import NetworkPlan
+    from archgen.plan import NetworkPlan, StagePlan
 
 _E, _W = Severity.ERROR, Severity.WARNING
 
@@ -108,100 +108,103 @@ def _notation_agrees(ctx: Context) -> Iterator[Finding]:
     """AG202: when both notations are given they must describe the same stage."""
     plan = ctx.plan
     for stage in plan.stages:
-        n = stage.notation
-        if n.planes is not None and n.width is not None and n.paper_width != n.width:
-            yield Finding(
-                "AG202",
-                f"{label(stage)} gives width {n.width}, but planes {n.planes} with "
-                f"{n.cardinality or 1}x{n.base_width or 64}d makes "
-                f"int({n.planes} * {n.base_width or 64} / 64) * {n.cardinality or 1} = "
-                f"{n.paper_width}; expected the two to agree",
-                stage.origin("width"),
-                fixes=(
-                    *value_fixes(
-                        written(stage, "width"), n.width, [n.paper_width or 0]
-                    ),
-                    *(
-                        fix
-                        for fix in stage_fixes(stage, width=n.width)
-                        if fix.loc != written(stage, "width")
-                    ),
+        yield from _widths_agree(stage)
+        yield from _groups_agree(stage)
+
+
+def _widths_agree(stage: StagePlan) -> Iterator[Finding]:
+    """AG202 for the width and the output channels."""
+    n = stage.notation
+    if n.planes is not None and n.width is not None and n.paper_width != n.width:
+        yield Finding(
+            "AG202",
+            f"{label(stage)} gives width {n.width}, but planes {n.planes} with "
+            f"{n.cardinality or 1}x{n.base_width or 64}d makes "
+            f"int({n.planes} * {n.base_width or 64} / 64) * {n.cardinality or 1} = "
+            f"{n.paper_width}; expected the two to agree",
+            stage.origin("width"),
+            fixes=(
+                *value_fixes(written(stage, "width"), n.width, [n.paper_width or 0]),
+                *(
+                    fix
+                    for fix in stage_fixes(stage, width=n.width)
+                    if fix.loc != written(stage, "width")
                 ),
-                clause="notations that disagree on the width (AG202)",
-            )
-        expansion = BLOCKS[stage.recipe].expansion
-        if (
-            n.planes is not None
-            and n.out_channels is not None
-            and n.planes * expansion != n.out_channels
-        ):
-            yield Finding(
-                "AG202",
-                f"{label(stage)} gives out_channels {n.out_channels}, but planes {n.planes} x "
-                f"expansion {expansion} makes {n.planes * expansion}; expected the two to agree",
-                stage.origin("out_channels"),
-                fixes=(
-                    *value_fixes(
-                        written(stage, "out_channels"),
-                        n.out_channels,
-                        [n.planes * expansion],
-                    ),
-                    *(
-                        value_fixes(
-                            written(stage, "planes"),
-                            n.planes,
-                            [n.out_channels // expansion],
-                        )
-                        if n.out_channels % expansion == 0
-                        else ()
-                    ),
+            ),
+            clause="notations that disagree on the width (AG202)",
+        )
+    expansion = BLOCKS[stage.recipe].expansion
+    if (
+        n.planes is not None
+        and n.out_channels is not None
+        and n.planes * expansion != n.out_channels
+    ):
+        yield Finding(
+            "AG202",
+            f"{label(stage)} gives out_channels {n.out_channels}, but planes {n.planes} x "
+            f"expansion {expansion} makes {n.planes * expansion}; expected the two to agree",
+            stage.origin("out_channels"),
+            fixes=(
+                *value_fixes(
+                    written(stage, "out_channels"),
+                    n.out_channels,
+                    [n.planes * expansion],
                 ),
-                clause="notations that disagree on the output channels (AG202)",
-            )
-        if (
-            n.cardinality is not None
-            and n.groups is not None
-            and n.cardinality != n.groups
-        ):
-            yield Finding(
-                "AG202",
-                f"{label(stage)} gives groups {n.groups} but cardinality {n.cardinality}; "
-                "expected the two to agree",
-                stage.origin("groups"),
-                fixes=(
-                    *value_fixes(written(stage, "groups"), n.groups, [n.cardinality]),
-                    *value_fixes(
-                        written(stage, "cardinality"), n.cardinality, [n.groups]
-                    ),
+                *(
+                    value_fixes(
+                        written(stage, "planes"),
+                        n.planes,
+                        [n.out_channels // expansion],
+                    )
+                    if n.out_channels % expansion == 0
+                    else ()
                 ),
-                clause="groups and cardinality that disagree (AG202)",
+            ),
+            clause="notations that disagree on the output channels (AG202)",
+        )
+
+
+def _groups_agree(stage: StagePlan) -> Iterator[Finding]:
+    """AG202 for the groups (cardinality, group width)."""
+    n = stage.notation
+    if n.cardinality is not None and n.groups is not None and n.cardinality != n.groups:
+        yield Finding(
+            "AG202",
+            f"{label(stage)} gives groups {n.groups} but cardinality {n.cardinality}; "
+            "expected the two to agree",
+            stage.origin("groups"),
+            fixes=(
+                *value_fixes(written(stage, "groups"), n.groups, [n.cardinality]),
+                *value_fixes(written(stage, "cardinality"), n.cardinality, [n.groups]),
+            ),
+            clause="groups and cardinality that disagree (AG202)",
+        )
+    if (
+        n.groups is not None
+        and n.group_width is not None
+        and n.groups * n.group_width != stage.width
+    ):
+        fixes: list[Fix] = []
+        if stage.width % n.groups == 0:
+            fixes += value_fixes(
+                written(stage, "group_width"),
+                n.group_width,
+                [stage.width // n.groups],
             )
-        if (
-            n.groups is not None
-            and n.group_width is not None
-            and n.groups * n.group_width != stage.width
-        ):
-            fixes: list[Fix] = []
-            if stage.width % n.groups == 0:
-                fixes += value_fixes(
-                    written(stage, "group_width"),
-                    n.group_width,
-                    [stage.width // n.groups],
-                )
-            if stage.width % n.group_width == 0:
-                fixes += value_fixes(
-                    written(stage, "groups"), n.groups, [stage.width // n.group_width]
-                )
-            fixes += stage_fixes_for_width(stage, [n.groups * n.group_width])
-            yield Finding(
-                "AG202",
-                f"{label(stage)} gives {n.groups} groups of {n.group_width} channels = "
-                f"{n.groups * n.group_width}, but its width is {stage.width}; "
-                "expected the two to agree",
-                stage.origin("group_width"),
-                fixes=tuple(fixes),
-                clause="groups times group_width that is not the width (AG202)",
+        if stage.width % n.group_width == 0:
+            fixes += value_fixes(
+                written(stage, "groups"), n.groups, [stage.width // n.group_width]
             )
+        fixes += stage_fixes_for_width(stage, [n.groups * n.group_width])
+        yield Finding(
+            "AG202",
+            f"{label(stage)} gives {n.groups} groups of {n.group_width} channels = "
+            f"{n.groups * n.group_width}, but its width is {stage.width}; "
+            "expected the two to agree",
+            stage.origin("group_width"),
+            fixes=tuple(fixes),
+            clause="groups times group_width that is not the width (AG202)",
+        )
 
 
 def _stride_one_or_two(ctx: Context) -> Iterator[Finding]:
