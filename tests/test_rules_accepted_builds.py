@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from archgen.api import ArchgenError, build_model, lint
 from archgen.diagnostics import Severity
@@ -73,3 +75,86 @@ def test_group_size_larger_than_a_layers_channels_is_a_located_finding(
     assert "norm.group_size" in finding.message and "-> norm.group_size: 64" in (
         finding.message
     )
+
+
+def test_squeeze_excitation_that_rounds_to_no_channels_is_an_error(
+    tmp_path: Path,
+) -> None:
+    # A RegNet block of width 4 with squeeze-excitation: 4 * 0.25 = 1 input channel of the
+    # block, rounded to 0 hidden channels, which torch refuses (Conv2d(4, 0, 1)).
+    spec = tmp_path / "se0.yaml"
+    spec.write_text(
+        "name: se0\nstem: {width: 2}\nstages:\n"
+        "  - {blocks: 1, block: regnet, planes: 4, attention: {type: se}}\n"
+    )
+    [finding] = lint(spec)
+    assert (finding.code, finding.severity) == ("AG206", Severity.ERROR)
+    assert "squeeze-excitation of 4 channels" in finding.message
+    assert (finding.line, finding.column) == (4, 54)
+    assert run_cli("build", "-o", tmp_path / "out", spec).code == 1
+
+
+_WIDTHS = st.sampled_from([1, 2, 3, 4, 6, 8, 12, 16])
+
+
+@st.composite
+def _small_specs(draw: st.DrawFn) -> dict[str, object]:
+    """Small specs over the keys the structural rules read: blocks, notations, groups, group
+    widths, strides, attention, stems and group norms."""
+    stages: list[dict[str, object]] = []
+    for position in range(draw(st.integers(1, 3))):
+        stage: dict[str, object] = {
+            "blocks": draw(st.integers(1, 2)),
+            "block": draw(st.sampled_from(["basic", "bottleneck", "regnet"])),
+        }
+        if draw(st.booleans()):
+            stage["planes"] = draw(_WIDTHS)
+            stage["cardinality"] = draw(st.sampled_from([1, 2, 3, 4]))
+        else:
+            width = draw(_WIDTHS)
+            stage["width"] = width
+            stage["out_channels"] = draw(st.sampled_from([width, 2 * width, 8]))
+            split = draw(st.sampled_from(["groups", "group_width", None]))
+            if split is not None:
+                stage[split] = draw(st.sampled_from([1, 2, 3, 4]))
+        if position:
+            stage["stride"] = draw(st.sampled_from([1, 2]))
+        if draw(st.booleans()):
+            stage["attention"] = {"type": draw(st.sampled_from(["se", "eca"]))}
+        stages.append(stage)
+    spec: dict[str, object] = {
+        "name": "small",
+        "input": {"image_size": draw(st.sampled_from([16, 33]))},
+        "stem": {
+            "width": draw(st.sampled_from([2, 3, 6, 8])),
+            "type": draw(st.sampled_from(["conv", "deep"])),
+        },
+        "stages": stages,
+        "head": {"num_classes": 3},
+        "lint": {"ignore": ["AG3", "AG4", "AG5"]},  # design advice, not construction
+    }
+    if draw(st.booleans()):
+        key = draw(st.sampled_from(["groups", "group_size"]))
+        spec["norm"] = {"type": "group", key: draw(st.sampled_from([1, 2, 4, 8]))}
+    return spec
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(spec=_small_specs())
+def test_a_spec_lint_accepts_without_errors_constructs_and_runs(
+    spec: dict[str, object],
+) -> None:
+    import torch
+
+    findings = lint(spec)  # never a traceback
+    if any(d.severity == Severity.ERROR for d in findings):
+        return
+    model = build_model(spec).eval()
+    size = spec["input"]["image_size"]  # type: ignore[index]
+    with torch.no_grad():
+        assert model(torch.randn(2, 3, size, size)).shape == (2, 3)

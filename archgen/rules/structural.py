@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from archgen import limits
 from archgen.diagnostics import Fix, Severity
-from archgen.ops import Conv, Norm, Op
+from archgen.ops import Attention, Conv, Norm, Op
 from archgen.recipes import BLOCKS
 from archgen.rules import expect
 from archgen.rules.base import Context, Finding, Rule, code
@@ -327,6 +327,33 @@ def _width_not_zero(ctx: Context) -> Iterator[Finding]:
             fixes=fixes,
             clause="a width that rounds to 0 (AG206)",
         )
+    yield from _zero_layers(ctx)
+
+
+def _zero_layers(ctx: Context) -> Iterator[Finding]:
+    """AG206 for a layer whose width rounds to 0 although the stage's does not: a
+    squeeze-excitation whose ratio reduces its channels to none, or any convolution of 0
+    channels (torch refuses to construct either)."""
+    for stage in ctx.plan.stages:
+        if stage.width == 0:
+            continue  # reported by the stage's own AG206
+        for op in (op for block in stage.blocks for op in block.all_ops):
+            if isinstance(op, Attention) and op.kind == "se" and op.hidden < 1:
+                what = f"squeeze-excitation of {op.channels} channels ({op.path})"
+                where = stage.origin("attention", "se_ratio")
+            elif isinstance(op, Conv) and min(op.in_channels, op.out_channels) < 1:
+                what = f"convolution {op.path} ({op.in_channels} -> {op.out_channels})"
+                where = stage.loc
+            else:
+                continue
+            yield Finding(
+                "AG206",
+                f"{label(stage)} has a {what} that rounds to 0 channels; expected at least "
+                "1 channel in every layer (a larger ratio or width)",
+                where,
+                clause="a layer that rounds to 0 channels (AG206)",
+            )
+            break
 
 
 def _place(plan: NetworkPlan, op: Op) -> str:
