@@ -75,14 +75,19 @@ def test_bad_example_breaks_the_rule_and_good_example_passes(rule: Rule) -> None
 def test_each_design_computation_runs_once_per_lint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    calls: list[object] = []
-    original = expect.expectations
+    calls: list[str] = []
+    expectations, segments = expect.expectations, expect.segments
 
-    def counted(plan: object) -> object:
-        calls.append(plan)
-        return original(plan)  # type: ignore[arg-type]
+    def counted_expectations(*args: object) -> object:
+        calls.append("expectations")
+        return expectations(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(expect, "expectations", counted)
+    def counted_segments(plan: object) -> object:
+        calls.append("segments")
+        return segments(plan)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(expect, "expectations", counted_expectations)
+    monkeypatch.setattr(expect, "segments", counted_segments)
     plan = lowered(
         "name: t\ndefaults: {block: bottleneck}\nstages:\n"
         "  - {blocks: 1, planes: 64, groups: 3}\n  - {blocks: 1, planes: 96, stride: 2}\n"
@@ -92,9 +97,10 @@ def test_each_design_computation_runs_once_per_lint(
     from archgen.complexity import analyse
 
     findings = registry.check(plan, analyse(plan))
-    # AG201, AG206's check, AG301 and AG302/AG303 all read the expectations: computed once.
+    # AG201, AG206's check, AG301 and AG302/AG303 all read the expectations and the
+    # segments: each computed once.
     assert {"AG201", "AG302"} <= {f.code for f in findings}
-    assert len(calls) == 1
+    assert sorted(calls) == ["expectations", "segments"]
 
 
 def _runtime_imports(path: Path) -> set[str]:

@@ -77,10 +77,13 @@ def sharing(segment: list[StagePlan], values: list[object]) -> list[object]:
     return expected
 
 
-def expectations(plan: NetworkPlan) -> dict[int, Expectation]:
-    """What the design rules expect of each stage, by stage index."""
+def expectations(
+    plan: NetworkPlan, runs_of_stages: list[list[StagePlan]] | None = None
+) -> dict[int, Expectation]:
+    """What the design rules expect of each stage, by stage index (from the plan's
+    :func:`segments`, or ``runs_of_stages`` when they are already computed)."""
     result: dict[int, Expectation] = {}
-    for segment in segments(plan):
+    for segment in segments(plan) if runs_of_stages is None else runs_of_stages:
         widths = doubling(segment, [s.width for s in segment])
         outs = doubling(segment, [s.out_channels for s in segment])
         groups = sharing(segment, [s.groups for s in segment])
@@ -108,6 +111,11 @@ def runs(segment: list[StagePlan]) -> list[list[int]]:
     return runs
 
 
+def segments_of(ctx: Context) -> list[list[StagePlan]]:
+    """The segments of the context's plan (once per context: ``ctx.once(segments_of)``)."""
+    return segments(ctx.plan)
+
+
 def of(ctx: Context) -> dict[int, Expectation]:
     """The expectations of the context's plan (computed once per context: ``ctx.once(of)``)."""
-    return expectations(ctx.plan)
+    return expectations(ctx.plan, ctx.once(segments_of))

@@ -15,7 +15,7 @@ from archgen.diagnostics import Fix, Severity
 from archgen.rules import expect
 from archgen.rules.base import Context, Finding, Rule, code
 from archgen.rules.common import label, square, stage_fixes, written
-from archgen.rules.expect import Expectation, runs, segments
+from archgen.rules.expect import Expectation, runs
 
 if TYPE_CHECKING:
     from archgen.plan import StagePlan
@@ -36,9 +36,8 @@ def _design_iter(ctx: Context) -> Iterator[Finding]:
     A stage is compared with what the rules expect of it, so a wrong value is reported once, at
     the stage that has it, and the stages around it are not blamed for its mistake.
     """
-    plan = ctx.plan
     expected = ctx.once(expect.of)
-    for segment in segments(plan):
+    for segment in ctx.once(expect.segments_of):
         stage_runs = runs(segment)
         for position, stage in enumerate(segment):
             want = expected[stage.index]
