@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from archgen.api import lint
-from archgen.codes import CODES
+from archgen.codes import CODES, Code
 from archgen.rules import expect, registry
 from archgen.rules.base import Rule
 
@@ -174,3 +174,25 @@ def test_every_module_imports_alone_in_a_fresh_process() -> None:
         cwd=ROOT,
     )
     assert result.stdout == ""
+
+
+_READING_EXAMPLES = [
+    entry
+    for entry in CODES.values()
+    if entry.code < "AG2" and entry.bad and not entry.bad.startswith("archgen ")
+]
+
+
+@pytest.mark.parametrize("entry", _READING_EXAMPLES, ids=lambda e: e.code)
+def test_reading_and_schema_examples_give_their_code_and_their_fix_passes(
+    entry: Code, tmp_path: Path
+) -> None:
+    bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
+    bad.write_text(entry.bad)
+    good.write_text(entry.good)
+    assert [d.code for d in lint(bad)][:1] == [entry.code]
+    assert lint(good) == []
+
+
+def test_reading_and_schema_codes_have_examples() -> None:
+    assert len(_READING_EXAMPLES) >= 14
