@@ -582,11 +582,14 @@ width_not_zero = Rule(
             "AG206",
             "zero-width",
             _E,
-            "paper notation does not round a width to 0",
+            "no width rounds to 0 channels (paper notation, or a squeeze-excitation's "
+            "reduction)",
         ),
     ),
     "The paper's width `int(planes * base_width / 64) * cardinality` rounds down: a `planes` "
-    "times `base_width` under 64 gives a convolution of 0 channels.",
+    "times `base_width` under 64 gives a convolution of 0 channels. Likewise a layer inside a "
+    "block, such as a squeeze-excitation that reduces a narrow block's channels by its ratio, "
+    "may round to 0 channels; torch refuses such a layer.",
     "defaults: {block: bottleneck}\n"
     "stages:\n  - {blocks: 3, block: bottleneck, planes: 4, base_width: 8}\n",
     "defaults: {block: bottleneck}\n"
