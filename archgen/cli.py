@@ -296,7 +296,7 @@ def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _summary(diagnostics: list[Diagnostic]) -> str:
+def _summary(diagnostics: list[Diagnostic], fixable: int = 0) -> str:
     counts = {severity: 0 for severity in Severity}
     for d in diagnostics:
         counts[d.severity] += 1
@@ -307,7 +307,6 @@ def _summary(diagnostics: list[Diagnostic]) -> str:
     ]
     if not parts:
         return "All checks passed."
-    fixable = sum(d.fix is not None for d in diagnostics)
     hint = f" ({fixable} fixable with `archgen lint --fix`)" if fixable else ""
     return "Found " + ", ".join(parts) + hint + "."
 
@@ -351,9 +350,13 @@ def _lint(args: argparse.Namespace, config: Config) -> int:
     for _, applied in fixed:
         where = f"{applied.diagnostic.path}:{applied.diagnostic.line}:"
         where += f"{applied.diagnostic.column}"
-        _error(f"{verb} {where}: {applied.diagnostic.code} {applied.fix.text()}")
+        change = applied.change()
+        _error(
+            f"{verb} {where}: {applied.diagnostic.code} {applied.fix.text()}"
+            + (f"; {change}" if change else "")
+        )
     if args.format == "text" or args.diff:
-        summary = _summary(diagnostics)
+        summary = _summary(diagnostics, sum(fixer.fixable(r, config) for r in results))
         if fixed:
             count = f"{len(fixed)} finding{'s' if len(fixed) != 1 else ''}"
             files_changed = f"{changed} file{'s' if changed != 1 else ''}"

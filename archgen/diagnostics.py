@@ -33,12 +33,14 @@ class Fix:
     ``loc`` is where the value is written in the file (``("stages", 2, "planes")``, or
     ``("planes", 2)`` for an item of the compact form), so that a fix can be applied to the text.
     With ``key`` set, the edit renames the key at ``loc`` (``old`` and ``new`` are key names).
+    With ``insert`` set, the spec leaves the key out and the edit adds it (``old`` is None).
     """
 
     loc: Loc
     old: object
     new: object
     key: bool = False
+    insert: bool = False
 
     @property
     def name(self) -> str:
@@ -64,15 +66,20 @@ class Fix:
         if self.key:
             return f"{self.old} -> {self.new}"
         name = self.named(qualified)
+        if self.insert:
+            return f"add {name}: {literal(self.new)}"
         return f"{name}: {literal(self.old)} -> {name}: {literal(self.new)}"
 
     def to_json(self) -> dict[str, object]:
-        return {
+        result: dict[str, object] = {
             "loc": list(self.loc),
             "old": self.old,
             "new": self.new,
             "key": self.key,
         }
+        if self.insert:
+            result["insert"] = True
+        return result
 
 
 def literal(value: object) -> str:
@@ -87,9 +94,9 @@ def literal(value: object) -> str:
 def fixes_text(fixes: tuple[Fix, ...]) -> str:
     """``planes: 192 -> planes: 256``; alternatives grouped by key: ``groups: 32 -> groups: 25,
     50 or 10; or width: 250 -> width: 256``."""
-    by_key: dict[tuple[Loc, bool], list[Fix]] = {}
+    by_key: dict[tuple[Loc, bool, bool], list[Fix]] = {}
     for fix in fixes:
-        by_key.setdefault((fix.loc, fix.key), []).append(fix)
+        by_key.setdefault((fix.loc, fix.key, fix.insert), []).append(fix)
     # Keys of two different stages: say which stage each belongs to.
     stages = {f.loc[:2] for f in fixes if len(f.loc) == 3 and f.loc[0] == "stages"}
     qualified = len(stages) > 1
@@ -103,6 +110,8 @@ def fixes_text(fixes: tuple[Fix, ...]) -> str:
         listed = ", ".join(values[:-1]) + " or " + values[-1]
         if first.key:
             parts.append(f"{first.old} -> {listed}")
+        elif first.insert:
+            parts.append(f"add {first.named(qualified)}: {listed}")
         else:
             name = first.named(qualified)
             parts.append(f"{name}: {literal(first.old)} -> {name}: {listed}")

@@ -10,12 +10,14 @@ several valid corrections is left for the user, with its choices listed.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from archgen.complexity import Cost
 from archgen.config import Config
 from archgen.diagnostics import Diagnostic, Fix
 from archgen.pipeline import (
@@ -25,9 +27,12 @@ from archgen.pipeline import (
     compile_document,
 )
 from archgen.source import Document, parse
+from archgen.textedit import insertion_point
 
-ROUNDS = 4
-"""Fixing one value can reveal another finding with a unique fix; at most this many passes."""
+MAX_ROUNDS = 64
+"""Fixing one value can reveal another finding with a unique fix (a key renamed, then its value,
+then a rule that could not run before): passes go on while a pass fixes something, at most this
+many, and stop at a text already seen."""
 
 _BOM = "\ufeff"
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]x[0-9]")
@@ -41,6 +46,35 @@ class Applied:
 
     diagnostic: Diagnostic
     fix: Fix
+    before: Cost | None = None
+    """Parameters and MACs of the network before the fix (None: no network then)."""
+    after: Cost | None = None
+    """... and with this fix alone applied."""
+
+    def change(self) -> str:
+        """``params 23.5 M -> 25.6 M (+8.9 %), MACs 4.09 G -> 4.23 G (+3.5 %)``; "" without
+        figures on both sides."""
+        if self.before is None or self.after is None:
+            return ""
+        return ", ".join(
+            f"{what} {_quantity(old)} -> {_quantity(new)}{_percent(old, new)}"
+            for what, old, new in (
+                ("params", self.before.params, self.after.params),
+                ("MACs", self.before.macs, self.after.macs),
+            )
+        )
+
+
+def _quantity(value: int) -> str:
+    if value >= 1_000_000_000:
+        return f"{value / 1e9:.2f} G"
+    if value >= 1_000_000:
+        return f"{value / 1e6:.1f} M"
+    return f"{value:,}"
+
+
+def _percent(old: int, new: int) -> str:
+    return f" ({(new - old) / old * 100:+.1f} %)" if old else ""
 
 
 @dataclass(frozen=True)
@@ -63,7 +97,8 @@ class Outcome:
 def fix(
     compiled: Compiled, config: Config, override: InputOverride | None = None
 ) -> Outcome | None:
-    """The outcome of applying every unique fix of ``compiled``; None without a document."""
+    """The outcome of applying every unique fix of ``compiled``, pass after pass; None without
+    a document."""
     document = compiled.document
     if document is None:
         return None
@@ -71,32 +106,75 @@ def fix(
     original = bom + document.text
     applied: list[Applied] = []
     current = compiled
-    for _ in range(ROUNDS):
+    seen = {document.text}
+    for _ in range(MAX_ROUNDS):
         assert current.document is not None
-        chosen = _unique(current.diagnostics)
-        if not chosen:
+        chosen, edited = _pass(current.document, _unique(current.diagnostics))
+        if edited is None or edited in seen:
             break
-        edited = edit(current.document, [f for _, f in chosen])
-        reread = (
-            None
-            if edited is None
-            else parse(document.path, document.display, (bom + edited).encode("utf-8"))
-        )
-        if not isinstance(reread, Document):
-            if applied:
-                break  # keep what the earlier passes did
-            return Outcome(
-                original,
-                original,
-                (),
-                compiled,
-                "the fixes could not be applied without changing other values; "
-                "nothing was changed",
-            )
+        seen.add(edited)
+        reread = parse(document.path, document.display, (bom + edited).encode("utf-8"))
+        assert isinstance(reread, Document)  # edit() read it back
+        applied += [
+            Applied(d, f, *_costs(current, f, config, override)) for d, f in chosen
+        ]
         current = compile_document(reread, config, override=override)
-        applied += [Applied(d, f) for d, f in chosen]
+    if not applied and _unique(compiled.diagnostics):
+        return Outcome(
+            original,
+            original,
+            (),
+            compiled,
+            "the fixes could not be applied without changing other values; "
+            "nothing was changed",
+        )
     assert current.document is not None
     return Outcome(original, bom + current.document.text, tuple(applied), current)
+
+
+def fixable(compiled: Compiled, config: Config) -> int:
+    """How many of the findings of ``compiled`` ``--fix`` fixes (in its first pass: the later
+    ones fix findings that only appear then)."""
+    if compiled.document is None:
+        return 0
+    chosen, edited = _pass(compiled.document, _unique(compiled.diagnostics))
+    return len(chosen) if edited is not None else 0
+
+
+def _pass(
+    document: Document, chosen: list[tuple[Diagnostic, Fix]]
+) -> tuple[list[tuple[Diagnostic, Fix]], str | None]:
+    """The fixes of one pass that apply, and the text with them; all together when they can
+    be, else those that apply alone (None: none applies)."""
+    if not chosen:
+        return [], None
+    edited = edit(document, [f for _, f in chosen])
+    if edited is not None:
+        return chosen, edited
+    alone = [pair for pair in chosen if edit(document, [pair[1]]) is not None]
+    if not alone or len(alone) == len(chosen):
+        return [], None
+    return _pass(document, alone)
+
+
+def _costs(
+    compiled: Compiled, one: Fix, config: Config, override: InputOverride | None
+) -> tuple[Cost | None, Cost | None]:
+    """Parameters and MACs before ``one`` and with ``one`` alone applied."""
+    document = compiled.document
+    before = compiled.complexity
+    if document is None or before is None:
+        return None, None
+    data = apply_to_data(document.data, one)
+    if data is None:
+        return before.total, None
+    after = compile_document(
+        dataclasses.replace(document, data=data),
+        config,
+        override=override,
+        suggest=False,
+    ).complexity
+    return before.total, (after.total if after is not None else None)
 
 
 def _unique(diagnostics: tuple[Diagnostic, ...]) -> list[tuple[Diagnostic, Fix]]:
@@ -122,7 +200,15 @@ def edit(document: Document, fixes: list[Fix]) -> str | None:
     """
     spans = []
     expected: dict[str, Any] | None = document.data
+    is_json = document.path.suffix == ".json"
     for one in fixes:
+        if one.insert:
+            added = _added(document, one, is_json)
+            if added is None or expected is None:
+                return None
+            expected = apply_to_data(expected, one)
+            spans.append(added)
+            continue
         recorded = (
             document.source_map.key_spans
             if one.key
@@ -133,7 +219,7 @@ def edit(document: Document, fixes: list[Fix]) -> str | None:
             return None
         expected = apply_to_data(expected, one)
         written = document.text[span[0] : span[1]]
-        spans.append((span, _text(one.new, written, document.path.suffix == ".json")))
+        spans.append((span, _text(one.new, written, is_json)))
     if expected is None:
         return None
     spans.sort()
@@ -149,6 +235,27 @@ def edit(document: Document, fixes: list[Fix]) -> str | None:
     if any(_loose(a, b) for a, b in _pairs(reread.data, expected)):
         return None
     return text
+
+
+def _added(
+    document: Document, one: Fix, is_json: bool
+) -> tuple[tuple[int, int], str] | None:
+    """The empty span where a key the spec leaves out goes, and the text that adds it."""
+    point = insertion_point(document, one.loc)
+    if point is None:
+        return None
+    index, before = point
+    key = str(one.loc[-1])
+    # Quoted like the key written before it (a double-quoted YAML key stays double-quoted).
+    spans = document.source_map.key_spans
+    previous = max(
+        (span for loc, span in spans.items() if loc[:-1] == one.loc[:-1]),
+        default=(0, 0),
+    )
+    written = document.text[previous[0] : previous[1]]
+    name = _text(key, written, is_json)
+    value = _text(one.new, "", is_json)
+    return (index, index), f"{before}{name}: {value}"
 
 
 def _pairs(one: object, other: object) -> list[tuple[object, object]]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import dataclasses
 import hashlib
+import itertools
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,9 +24,10 @@ from archgen.complexity import Complexity, analyse
 from archgen.config import Config
 from archgen.diagnostics import Diagnostic, Fix, Severity, fixes_text, sort_key
 from archgen.plan import NetworkPlan, lower
-from archgen.rules import check
+from archgen.rules.registry import check
 from archgen.source import Document, Loc, load
 from archgen.spec import InputSpec, NetworkSpec
+from archgen.textedit import insertion_point
 from archgen.validate import expand, validate
 
 
@@ -78,7 +81,13 @@ def compile_document(
     if not suggest:
         return compiled
     diagnostics = _rooted(
-        _verified(document, config, override, list(compiled.diagnostics))
+        _verified(
+            document,
+            config,
+            override,
+            list(compiled.diagnostics),
+            compiled.complexity,
+        )
     )
     return dataclasses.replace(
         compiled, diagnostics=_consolidated(document, diagnostics, clauses)
@@ -164,20 +173,25 @@ def _schema_level(code: str) -> bool:
     return code.startswith(("AG0", "AG1"))
 
 
+_Found = set[tuple[str, int, int, Severity]]
+
+
 def _verified(
     document: Document,
     config: Config,
     override: InputOverride | None,
     diagnostics: list[Diagnostic],
+    complexity: Complexity | None = None,
 ) -> list[Diagnostic]:
-    """The diagnostics with only the fixes that resolve them without causing another."""
+    """The diagnostics with only the fixes that resolve them without causing another, the fix
+    that keeps the network nearest the template and its cost first (:func:`_rank`)."""
     before = {(d.code, d.line, d.column) for d in diagnostics}
     results: dict[
-        tuple[Loc, str, bool], set[tuple[str, int, int, Severity]] | None
+        tuple[Loc, str, bool, bool], tuple[_Found, tuple[int, float]] | None
     ] = {}
 
-    def after(fix: Fix) -> set[tuple[str, int, int, Severity]] | None:
-        key = (fix.loc, repr(fix.new), fix.key)
+    def after(fix: Fix) -> tuple[_Found, tuple[int, float]] | None:
+        key = (fix.loc, repr(fix.new), fix.key, fix.insert)
         if key not in results:
             data = apply_to_data(document.data, fix)
             if data is None or not _writable(document, fix):
@@ -189,43 +203,90 @@ def _verified(
                     override=override,
                     suggest=False,
                 )
-                results[key] = {
+                found = {
                     (d.code, d.line, d.column, d.severity) for d in compiled.diagnostics
                 }
+                results[key] = (found, _rank(compiled, complexity))
         return results[key]
 
     verified = []
     for diagnostic in diagnostics:
         this = (diagnostic.code, diagnostic.line, diagnostic.column)
-        kept = []
+        kept: list[tuple[Fix, tuple[int, float]]] = []
         for fix in dict.fromkeys(diagnostic.fixes):
-            found = after(fix)
-            if found is None or this in {f[:3] for f in found}:
+            outcome = after(fix)
+            if outcome is None or this in {f[:3] for f in outcome[0]}:
                 continue
-            if _schema_level(diagnostic.code):
-                new = {f[:3] for f in found if _schema_level(f[0])} - before
-            else:
-                new = {
-                    f[:3]
-                    for f in found
-                    if _schema_level(f[0]) or f[3] >= Severity.WARNING
-                } - before
-            if not new:
-                kept.append(fix)
+            if not _new_findings(diagnostic.code, outcome[0], before):
+                kept.append((fix, outcome[1]))
         verified.append(dataclasses.replace(diagnostic, fixes=_ordered(kept)))
     return verified
 
 
-def _ordered(fixes: list[Fix]) -> tuple[Fix, ...]:
-    """Grouped by the key they edit, in the order proposed; the nearest values first."""
-    keys = list(dict.fromkeys((fix.loc, fix.key) for fix in fixes))
+def _new_findings(
+    code: str, found: _Found, before: set[tuple[str, int, int]]
+) -> set[tuple[str, int, int]]:
+    """The findings a fix of a ``code`` finding causes: a new warning or error (for a schema
+    finding, a new schema finding: the rules could not run before)."""
+    if _schema_level(code):
+        return {f[:3] for f in found if _schema_level(f[0])} - before
+    return {
+        f[:3] for f in found if _schema_level(f[0]) or f[3] >= Severity.WARNING
+    } - before
+
+
+def _rank(fixed: Compiled, complexity: Complexity | None) -> tuple[int, float]:
+    """How far a fixed spec is from the ResNeXt template, then how much its cost changed.
+
+    The template halves the map at each later stage and doubles the width and the output
+    channels with it: a later stage that does not halve counts 2 (it changes the cost of every
+    stage after it), a width or output that does not follow its stride 1 each. The change of
+    cost is the sum of |log| of the ratios of the parameters and of the MACs to the spec's.
+    """
+    plan, cost = fixed.plan, fixed.complexity
+    if plan is None or cost is None:
+        return (len(fixed.diagnostics) + 1_000, 0.0)
+    off = 0
+    if plan.design_space == "resnext":
+        for one, other in itertools.pairwise(plan.stages):
+            off += 2 * (other.declared_stride != 2)
+            off += other.width != one.width * other.declared_stride
+            off += other.out_channels != one.out_channels * other.declared_stride
+    change = 0.0
+    if complexity is not None:
+        for new, old in (
+            (cost.total.params, complexity.total.params),
+            (cost.total.macs, complexity.total.macs),
+        ):
+            if new > 0 and old > 0:
+                change += abs(math.log(new / old))
+    return (off, round(change, 9))
+
+
+def _ordered(fixes: list[tuple[Fix, tuple[int, float]]]) -> tuple[Fix, ...]:
+    """The fixes of the key whose best fix ranks first (nearest the template, then the least
+    change of cost) first; alternatives of one key together, the nearest values first."""
+    keys: dict[tuple[Loc, bool, bool], tuple[int, float]] = {}
+    for fix, rank in fixes:
+        where = (fix.loc, fix.key, fix.insert)
+        keys[where] = min(keys.get(where, rank), rank)
+    order = sorted(keys, key=lambda k: (keys[k], list(keys).index(k)))
 
     def distance(fix: Fix) -> float:
         if isinstance(fix.new, int) and isinstance(fix.old, int):
             return abs(fix.new - fix.old)
         return 0
 
-    return tuple(sorted(fixes, key=lambda f: (keys.index((f.loc, f.key)), distance(f))))
+    return tuple(
+        fix
+        for fix, _ in sorted(
+            fixes,
+            key=lambda pair: (
+                order.index((pair[0].loc, pair[0].key, pair[0].insert)),
+                distance(pair[0]),
+            ),
+        )
+    )
 
 
 def _rooted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -242,7 +303,10 @@ def _rooted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _writable(document: Document, fix: Fix) -> bool:
-    """The file writes this value (or key) itself, once, so its text can be replaced."""
+    """The file writes this value (or key) itself, once, so its text can be replaced; or, for
+    a key the spec leaves out, the key can be added to its mapping's text."""
+    if fix.insert:
+        return insertion_point(document, fix.loc) is not None
     spans = (
         document.source_map.key_spans if fix.key else document.source_map.value_spans
     )
@@ -259,6 +323,11 @@ def apply_to_data(data: dict[str, Any], fix: Fix) -> dict[str, Any] | None:
         except (KeyError, IndexError, TypeError):
             return None
     last = fix.loc[-1] if fix.loc else None
+    if fix.insert:
+        if not isinstance(parent, dict) or last in parent:
+            return None
+        parent[last] = fix.new
+        return result
     if fix.key:
         if not isinstance(parent, dict) or last not in parent or fix.new in parent:
             return None
@@ -329,9 +398,10 @@ def _consolidated(
 
 
 def _at_fix(document: Document, diagnostic: Diagnostic) -> Diagnostic:
-    """The diagnostic at the value its fixes change, when they all change one value."""
+    """The diagnostic at the value its first fix changes (the stage mapping, for a key it
+    adds): where the fix that keeps the network nearest the template applies."""
     fixes = diagnostic.fixes
-    if fixes and len({(f.loc, f.key) for f in fixes}) == 1 and not fixes[0].key:
+    if fixes and not fixes[0].key:
         position = document.source_map.value_position(fixes[0].loc)
         return dataclasses.replace(
             diagnostic, line=position.line, column=position.column

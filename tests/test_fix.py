@@ -120,7 +120,13 @@ def _choice_lints_clean(spec: Path, choice: dict[str, object], folder: Path) -> 
     assert isinstance(document, Document)
     loc = choice["loc"]
     assert isinstance(loc, list)
-    fix = Fix(tuple(loc), choice["old"], choice["new"], bool(choice["key"]))
+    fix = Fix(
+        tuple(loc),
+        choice["old"],
+        choice["new"],
+        bool(choice["key"]),
+        bool(choice.get("insert", False)),
+    )
     text = edit(document, [fix])
     assert text is not None
     alone = folder / f"choice{spec.suffix}"

@@ -704,7 +704,7 @@ def test_findings_on_expanded_stages_point_at_the_regnet_numbers() -> None:
     edited by hand: the first stage made deeper, the second stage made narrower."""
     import dataclasses
 
-    from archgen.space_rules import growing, shared
+    from archgen.rules.anynet import growing, shared
 
     plan, complexity = _regnet_plan()
     first, second, *rest = plan.stages

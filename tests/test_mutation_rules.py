@@ -1,4 +1,4 @@
-"""Exact behaviour of the lint rules (archgen/rules.py), read off the raw findings.
+"""Exact behaviour of the lint rules (archgen/rules/), read off the raw findings.
 
 The tests compile small specs in-process (no torch, no subprocess) and call each rule directly,
 so that every code, message, location and proposed fix the rule makes can be checked before the
@@ -16,11 +16,13 @@ from typing import cast
 
 import pytest
 
-from archgen import limits, rules
+from archgen import limits
 from archgen.complexity import Complexity, analyse
 from archgen.diagnostics import Fix
 from archgen.plan import NetworkPlan, StagePlan
-from archgen.rules import Expectation, Finding
+from archgen.rules import common, expect, registry, resnext, structural
+from archgen.rules.base import Finding, Rule
+from archgen.rules.expect import Expectation
 
 from conftest import lowered
 
@@ -36,7 +38,7 @@ def _plan(text: str) -> NetworkPlan:
     return _compile(text)[0]
 
 
-def _run(rule: rules.Rule, text: str) -> list[Finding]:
+def _run(rule: Rule, text: str) -> list[Finding]:
     plan, complexity = _compile(text)
     return list(rule(plan, complexity))
 
@@ -50,6 +52,11 @@ def _spec(*stages: str, defaults: str = "{block: bottleneck}", extra: str = "") 
 
 def _fix(loc: tuple[str | int, ...], old: object, new: object) -> Fix:
     return Fix(loc, old, new)
+
+
+def _add(stage: int, value: int = 2) -> Fix:
+    """The fix that adds ``stride`` to a stage that leaves it out."""
+    return Fix(("stages", stage, "stride"), None, value, insert=True)
 
 
 @dataclass(frozen=True)
@@ -79,16 +86,16 @@ RESNET50_STAGES = (
 
 
 def test_ceil_div_rounds_up() -> None:
-    assert rules._ceil_div(7, 2) == 4
-    assert rules._ceil_div(8, 2) == 4
-    assert rules._ceil_div(1, 64) == 1
-    assert rules._ceil_div(0, 5) == 0
+    assert common.ceil_div(7, 2) == 4
+    assert common.ceil_div(8, 2) == 4
+    assert common.ceil_div(1, 64) == 1
+    assert common.ceil_div(0, 5) == 0
 
 
 def test_size_and_label_name_maps_and_stages() -> None:
-    assert rules._size(7) == "7x7"
+    assert common.square(7) == "7x7"
     plan = _plan(_spec(*RESNET50_STAGES))
-    assert [rules.label(s) for s in plan.stages] == [
+    assert [common.label(s) for s in plan.stages] == [
         "layer1 (stages[0])",
         "layer2 (stages[1])",
         "layer3 (stages[2])",
@@ -100,46 +107,46 @@ def test_depth_counts_branch_convolutions() -> None:
     # Bottleneck: 1x1, 3x3, 1x1 = 3; basic: 3x3, 3x3 = 2 (torchvision's blocks).
     bottleneck = _plan(_spec("{blocks: 2, planes: 64}")).stages[0]
     basic = _plan(_spec("{blocks: 2, planes: 64}", defaults="{block: basic}")).stages[0]
-    assert rules._depth(bottleneck) == 3
-    assert rules._depth(basic) == 2
+    assert common.depth(bottleneck) == 3
+    assert common.depth(basic) == 2
 
 
 def test_divisors_near_orders_by_distance_then_size() -> None:
     # Divisors of 200: 1 2 4 5 8 10 20 25 40 50 100 200; from 24: 25 (1), 20 (4), 10 (14), 40 (16).
-    assert rules._divisors_near(200, 24) == [25, 20, 10]
+    assert common.divisors_near(200, 24) == [25, 20, 10]
     # Divisors of 12 from 3: 3 (0), then 2 and 4 both at 1: the smaller first.
-    assert rules._divisors_near(12, 3) == [3, 2, 4]
-    assert rules._divisors_near(12, 3, 2) == [3, 2]
-    assert rules._divisors_near(12, 3, count=4) == [3, 2, 4, 1]
+    assert common.divisors_near(12, 3) == [3, 2, 4]
+    assert common.divisors_near(12, 3, 2) == [3, 2]
+    assert common.divisors_near(12, 3, count=4) == [3, 2, 4, 1]
     # The channel count itself is a divisor.
-    assert rules._divisors_near(7, 7) == [7, 1]
+    assert common.divisors_near(7, 7) == [7, 1]
     # Nothing larger than the channel count, and nothing at all for no channels.
-    assert rules._divisors_near(1, 5) == [1]
-    assert rules._divisors_near(0, 4) == []
+    assert common.divisors_near(1, 5) == [1]
+    assert common.divisors_near(0, 4) == []
 
 
 def test_multiples_near_below_and_above() -> None:
-    assert rules._multiples_near(200, 24) == [192, 216]
-    assert rules._multiples_near(48, 24) == [48]
-    assert rules._multiples_near(5, 8) == [8]  # 0 is never proposed
-    assert rules._multiples_near(1, 1) == [1]  # but 1 is
+    assert common.multiples_near(200, 24) == [192, 216]
+    assert common.multiples_near(48, 24) == [48]
+    assert common.multiples_near(5, 8) == [8]  # 0 is never proposed
+    assert common.multiples_near(1, 1) == [1]  # but 1 is
     # 65,536 (limits.MAX_CHANNELS) is allowed, one step above it is not.
     assert limits.MAX_CHANNELS == 65_536
-    assert rules._multiples_near(65_535, 65_536) == [65_536]
-    assert rules._multiples_near(65_537, 2) == [65_536]
+    assert common.multiples_near(65_535, 65_536) == [65_536]
+    assert common.multiples_near(65_537, 2) == [65_536]
 
 
 def test_gcd() -> None:
-    assert rules._gcd(12, 18) == 6
-    assert rules._gcd(0, 7) == 7
-    assert rules._gcd(7, 0) == 7
-    assert rules._gcd(256, 1024) == 256
+    assert common.gcd(12, 18) == 6
+    assert common.gcd(0, 7) == 7
+    assert common.gcd(7, 0) == 7
+    assert common.gcd(256, 1024) == 256
 
 
 def test_value_fixes_skip_the_old_value_and_need_a_location() -> None:
     loc = ("stages", 0, "planes")
-    assert rules._value_fixes(loc, 4, [3, 4, 5]) == (_fix(loc, 4, 3), _fix(loc, 4, 5))
-    assert rules._value_fixes(None, 4, [3, 5]) == ()
+    assert common.value_fixes(loc, 4, [3, 4, 5]) == (_fix(loc, 4, 3), _fix(loc, 4, 5))
+    assert common.value_fixes(None, 4, [3, 5]) == ()
 
 
 def test_written_reads_where_the_spec_gives_a_field() -> None:
@@ -148,9 +155,9 @@ def test_written_reads_where_the_spec_gives_a_field() -> None:
             "{blocks: 2, planes: 64}", defaults="{block: bottleneck, cardinality: 32}"
         )
     ).stages[0]
-    assert rules._written(stage, "planes") == ("stages", 0, "planes")
-    assert rules._written(stage, "cardinality") == ("defaults", "cardinality")
-    assert rules._written(stage, "width") is None
+    assert common.written(stage, "planes") == ("stages", 0, "planes")
+    assert common.written(stage, "cardinality") == ("defaults", "cardinality")
+    assert common.written(stage, "width") is None
 
 
 # --- segments, runs and what the rules expect ----------------------------------------------------
@@ -166,61 +173,61 @@ def test_segments_split_at_strides_other_than_one_or_two() -> None:
             defaults="{block: basic}",
         )
     )
-    segments = rules._segments(plan)
+    segments = expect.segments(plan)
     assert [[s.index for s in segment] for segment in segments] == [[1, 2], [3, 4]]
 
 
 def test_runs_group_stages_on_one_map_size() -> None:
-    assert rules._runs(_stages(2, 1, 2, 1, 1)) == [[0, 1], [2, 3, 4]]
-    assert rules._runs(_stages(1, 1)) == [[0, 1]]
-    assert rules._runs(_stages(1, 3)) == [[0], [1]]
+    assert expect.runs(_stages(2, 1, 2, 1, 1)) == [[0, 1], [2, 3, 4]]
+    assert expect.runs(_stages(1, 1)) == [[0, 1]]
+    assert expect.runs(_stages(1, 3)) == [[0], [1]]
 
 
 def test_doubling_takes_the_value_most_stages_agree_on() -> None:
     stages = _stages(1, 2, 2, 2)
-    assert rules._doubling(stages, [64, 128, 256, 512]) == [64, 128, 256, 512]
+    assert expect.doubling(stages, [64, 128, 256, 512]) == [64, 128, 256, 512]
     # 192 at the third stage votes for 48; 64 has three votes.
-    assert rules._doubling(stages, [64, 128, 192, 512]) == [64, 128, 256, 512]
+    assert expect.doubling(stages, [64, 128, 192, 512]) == [64, 128, 256, 512]
     # A stride-1 stage keeps the factor.
-    assert rules._doubling(_stages(1, 1, 2), [64, 64, 100]) == [64, 64, 128]
+    assert expect.doubling(_stages(1, 1, 2), [64, 64, 100]) == [64, 64, 128]
 
 
 def test_doubling_ties_go_to_the_earliest_stage() -> None:
     # 64 votes 64, 96 on the halving stage votes 48: one vote each, the first stage wins.
-    assert rules._doubling(_stages(1, 2), [64, 96]) == [64, 128]
-    assert rules._doubling(_stages(1, 2), [96, 128]) == [96, 192]
+    assert expect.doubling(_stages(1, 2), [64, 96]) == [64, 128]
+    assert expect.doubling(_stages(1, 2), [96, 128]) == [96, 192]
 
 
 def test_doubling_first_stage_never_doubles_even_when_it_halves() -> None:
-    assert rules._doubling(_stages(2, 2), [64, 128]) == [64, 128]
+    assert expect.doubling(_stages(2, 2), [64, 128]) == [64, 128]
 
 
 def test_doubling_of_odd_values_and_of_one() -> None:
     # 63 and 126 both vote 63 (126 / 2).
-    assert rules._doubling(_stages(1, 2), [63, 126]) == [63, 126]
+    assert expect.doubling(_stages(1, 2), [63, 126]) == [63, 126]
     # 1 votes 1, 4 votes 2: a tie, the first stage's 1 wins.
-    assert rules._doubling(_stages(1, 2), [1, 4]) == [1, 2]
+    assert expect.doubling(_stages(1, 2), [1, 4]) == [1, 2]
 
 
 def test_doubling_ignores_zero_and_values_that_do_not_divide() -> None:
-    assert rules._doubling(_stages(1, 2), [0, 128]) == [64, 128]
-    assert rules._doubling(_stages(1, 2), [64, 127]) == [64, 128]
-    assert rules._doubling(_stages(1, 2), [0, 0]) == [None, None]
-    assert rules._doubling(_stages(1, 2), [0, 7]) == [None, None]
+    assert expect.doubling(_stages(1, 2), [0, 128]) == [64, 128]
+    assert expect.doubling(_stages(1, 2), [64, 127]) == [64, 128]
+    assert expect.doubling(_stages(1, 2), [0, 0]) == [None, None]
+    assert expect.doubling(_stages(1, 2), [0, 7]) == [None, None]
 
 
 def test_doubling_expects_nothing_above_the_channel_limit() -> None:
     # 65,536 at both: votes 65,536 (first) and 32,768 tie; the first wins, doubled it is too wide.
-    assert rules._doubling(_stages(1, 2), [65_536, 65_536]) == [65_536, None]
+    assert expect.doubling(_stages(1, 2), [65_536, 65_536]) == [65_536, None]
 
 
 def test_sharing_takes_the_majority_of_each_run() -> None:
-    assert rules._sharing(_stages(1, 1, 1), [8, 4, 4]) == [4, 4, 4]
-    assert rules._sharing(_stages(1, 1), [8, 4]) == [8, 8]  # a tie: the earliest
+    assert expect.sharing(_stages(1, 1, 1), [8, 4, 4]) == [4, 4, 4]
+    assert expect.sharing(_stages(1, 1), [8, 4]) == [8, 8]  # a tie: the earliest
     # Runs [0, 1] and [2, 3]: the second ties 32 against 1, and 32 comes first.
-    assert rules._sharing(_stages(1, 1, 2, 1), [1, 1, 32, 1]) == [1, 1, 32, 32]
-    assert rules._sharing(_stages(1, 2, 1, 1), [1, 32, 1, 1]) == [1, 1, 1, 1]
-    assert rules._sharing(_stages(1, 2), ["basic", "bottleneck"]) == [
+    assert expect.sharing(_stages(1, 1, 2, 1), [1, 1, 32, 1]) == [1, 1, 32, 32]
+    assert expect.sharing(_stages(1, 2, 1, 1), [1, 32, 1, 1]) == [1, 1, 1, 1]
+    assert expect.sharing(_stages(1, 2), ["basic", "bottleneck"]) == [
         "basic",
         "bottleneck",
     ]
@@ -234,7 +241,7 @@ def test_expectations_of_resnext50_are_its_own_figures() -> None:
             defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
         )
     )
-    assert rules.expectations(plan) == {
+    assert expect.expectations(plan) == {
         1: Expectation(128, 256, 32, "bottleneck"),
         2: Expectation(256, 512, 32, "bottleneck"),
         3: Expectation(512, 1024, 32, "bottleneck"),
@@ -251,7 +258,7 @@ def test_expectations_per_segment() -> None:
             defaults="{block: basic}",
         )
     )
-    assert rules.expectations(plan) == {
+    assert expect.expectations(plan) == {
         1: Expectation(64, 64, 1, "basic"),
         2: Expectation(96, 96, 1, "basic"),
     }
@@ -273,15 +280,15 @@ def test_stage_fixes_edit_every_key_the_spec_writes_in_its_own_notation() -> Non
         )
     )
     stage = plan.stages[1]
-    assert rules.stage_fixes(stage) == (
+    assert common.stage_fixes(stage) == (
         _fix(("defaults", "cardinality"), 32, 40),
         _fix(("stages", 1, "planes"), 128, 160),
         _fix(("defaults", "base_width"), 4, 5),
     )
-    assert all(type(fix.new) is int for fix in rules.stage_fixes(stage))
+    assert all(type(fix.new) is int for fix in common.stage_fixes(stage))
     # Asked for width 256 (what 128 x 32x4d makes): width 320 -> 256, and every guess from
     # 256 / 32 = 8 a group is the stage's own notation again, so nothing else changes.
-    assert rules.stage_fixes(stage, width=256) == (
+    assert common.stage_fixes(stage, width=256) == (
         _fix(("stages", 1, "width"), 320, 256),
     )
 
@@ -291,19 +298,19 @@ def test_stage_fixes_planes_from_output_channels_and_block_type() -> None:
     # (expansion 1) the same outputs would need planes 2048.
     plan = _plan(_spec(*RESNET50_STAGES))
     stage = plan.stages[2]
-    assert rules.stage_fixes(stage, out_channels=2048) == (
+    assert common.stage_fixes(stage, out_channels=2048) == (
         _fix(("stages", 2, "planes"), 256, 512),
     )
-    assert rules.stage_fixes(stage, width=256, out_channels=2048, block="basic") == (
+    assert common.stage_fixes(stage, width=256, out_channels=2048, block="basic") == (
         _fix(("defaults", "block"), "bottleneck", "basic"),
         _fix(("stages", 2, "planes"), 256, 2048),
     )
     # The block type as it is proposes no change of it.
-    assert rules.stage_fixes(stage, block="bottleneck") == ()
+    assert common.stage_fixes(stage, block="bottleneck") == ()
     # planes is an integer key: the proposals are ints, not 512.0.
     proposed = [
-        *rules.stage_fixes(stage, out_channels=2048),
-        *rules.stage_fixes(stage, width=256, out_channels=2048, block="basic"),
+        *common.stage_fixes(stage, out_channels=2048),
+        *common.stage_fixes(stage, width=256, out_channels=2048, block="basic"),
     ]
     assert [type(fix.new) for fix in proposed] == [int, str, int]
 
@@ -312,7 +319,7 @@ def test_stage_fixes_output_channels_not_a_multiple_of_the_expansion() -> None:
     # Outputs 1026 are no multiple of 4: planes only from the width, 512 / 1 a group -> 512.
     plan = _plan(_spec(*RESNET50_STAGES))
     stage = plan.stages[2]
-    assert rules.stage_fixes(stage, width=512, out_channels=1026) == (
+    assert common.stage_fixes(stage, width=512, out_channels=1026) == (
         _fix(("stages", 2, "planes"), 256, 512),
     )
 
@@ -324,17 +331,17 @@ def test_stage_fixes_explicit_keys() -> None:
         _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}")
     )
     stage = plan.stages[0]
-    assert rules.stage_fixes(stage, width=128) == (
+    assert common.stage_fixes(stage, width=128) == (
         _fix(("stages", 0, "width"), 96, 128),
     )
-    assert rules.stage_fixes(stage, width=96, groups=4, out_channels=512) == (
+    assert common.stage_fixes(stage, width=96, groups=4, out_channels=512) == (
         _fix(("stages", 0, "out_channels"), 256, 512),
         _fix(("stages", 0, "groups"), 8, 4),
         _fix(("stages", 0, "group_width"), 16, 24),  # 96 / 4
     )
-    assert all(type(fix.new) is int for fix in rules.stage_fixes(stage, groups=4))
+    assert all(type(fix.new) is int for fix in common.stage_fixes(stage, groups=4))
     # Width 100 in 8 groups has no whole group width: none is proposed.
-    assert rules.stage_fixes(stage, width=100) == (
+    assert common.stage_fixes(stage, width=100) == (
         _fix(("stages", 0, "width"), 96, 100),
     )
 
@@ -351,7 +358,7 @@ def test_stage_fixes_cardinality_from_one_channel_a_group() -> None:
     )
     stage = plan.stages[0]
     assert stage.width == 32
-    assert rules.stage_fixes(stage, width=64) == (
+    assert common.stage_fixes(stage, width=64) == (
         _fix(("defaults", "cardinality"), 32, 64),
         _fix(("stages", 0, "planes"), 16, 32),
         _fix(("defaults", "base_width"), 4, 8),
@@ -370,10 +377,10 @@ def test_stage_fixes_never_propose_zero() -> None:
     stage = plan.stages[0]
     assert stage.width == 0
     # planes from outputs 32 / 4 = 8 is the value as it is.
-    assert rules.stage_fixes(stage) == ()
+    assert common.stage_fixes(stage) == ()
     # Held to width 128: 128 / 32 = 4 a group -> planes ceil(64 * 4 / 4) = 64, base_width
     # ceil(64 * 4 / 8) = 32; the paper's width a group is int(8 * 4 / 64) = 0, no cardinality.
-    assert rules.stage_fixes(stage, width=128) == (
+    assert common.stage_fixes(stage, width=128) == (
         _fix(("stages", 0, "planes"), 8, 64),
         _fix(("defaults", "base_width"), 4, 32),
     )
@@ -382,12 +389,12 @@ def test_stage_fixes_never_propose_zero() -> None:
 def test_stage_fixes_for_width_tries_each_width() -> None:
     plan = _plan(_spec("{blocks: 1, width: 200, group_width: 24, out_channels: 512}"))
     stage = plan.stages[0]  # 200 // 24 = 8 groups
-    assert rules.stage_fixes_for_width(stage, [192, 216]) == (
+    assert common.stage_fixes_for_width(stage, [192, 216]) == (
         _fix(("stages", 0, "width"), 200, 192),
         _fix(("stages", 0, "width"), 200, 216),
         _fix(("stages", 0, "group_width"), 24, 27),  # 216 / 8
     )
-    assert rules.stage_fixes_for_width(stage, []) == ()
+    assert common.stage_fixes_for_width(stage, []) == ()
 
 
 # --- AG201 groups_divide_width -------------------------------------------------------------------
@@ -398,7 +405,7 @@ def test_ag201_group_width_that_does_not_divide_the_width() -> None:
         "{blocks: 1, width: 200, group_width: 24, out_channels: 512}",
         "{blocks: 1, width: 200, group_width: 20, out_channels: 512}",
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     width, gw = ("stages", 0, "width"), ("stages", 0, "group_width")
     assert finding == Finding(
         "AG201",
@@ -427,7 +434,7 @@ def test_ag201_group_width_with_a_root_cause_elsewhere() -> None:
         "{blocks: 1, width: 96, group_width: 8, out_channels: 256}",
         "{blocks: 1, width: 200, group_width: 24, out_channels: 512, stride: 2}",
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     width = ("stages", 1, "width")
     assert finding.loc == ("stages", 1, "group_width")
     assert finding.fixes[:3] == (
@@ -443,7 +450,7 @@ def test_ag201_groups_that_do_not_divide_the_width() -> None:
         "{blocks: 1, width: 256, groups: 32, out_channels: 512, stride: 2}",
         "{blocks: 1, width: 250, groups: 32, out_channels: 1024, stride: 2}",
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     width, groups = ("stages", 2, "width"), ("stages", 2, "groups")
     assert finding == Finding(
         "AG201",
@@ -467,7 +474,7 @@ def test_ag201_cardinality_is_the_key_to_edit_when_groups_is_not_written() -> No
         "{blocks: 1, width: 250, out_channels: 256}",
         defaults="{block: bottleneck, cardinality: 32}",
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     card, width = ("defaults", "cardinality"), ("stages", 0, "width")
     assert finding.loc == card
     assert finding.fixes == (
@@ -484,7 +491,7 @@ def test_ag201_basic_block_output_channels_are_split_too() -> None:
     text = _spec(
         "{blocks: 1, width: 64, groups: 4, out_channels: 66}", defaults="{block: basic}"
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     groups = ("stages", 0, "groups")
     assert finding == Finding(
         "AG201",
@@ -502,7 +509,7 @@ def test_ag201_basic_block_groups_from_group_width_has_no_groups_key_to_edit() -
         "{blocks: 1, width: 64, group_width: 16, out_channels: 66}",
         defaults="{block: basic}",
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     assert finding.loc == ("stages", 0, "group_width")
     assert finding.fixes == ()
     assert finding.message.startswith(
@@ -512,19 +519,19 @@ def test_ag201_basic_block_groups_from_group_width_has_no_groups_key_to_edit() -
 
 def test_ag201_bottleneck_output_channels_are_not_grouped() -> None:
     text = _spec("{blocks: 1, width: 128, groups: 32, out_channels: 250}")
-    assert _run(rules.groups_divide_width, text) == []
+    assert _run(structural.groups_divide_width, text) == []
 
 
 def test_ag201_silent_on_resnext50_and_on_a_zero_width() -> None:
     resnext = _spec(
         *RESNET50_STAGES, defaults="{block: bottleneck, cardinality: 32, base_width: 4}"
     )
-    assert _run(rules.groups_divide_width, resnext) == []
+    assert _run(structural.groups_divide_width, resnext) == []
     zero = _spec(
         "{blocks: 2, planes: 8}",
         defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
     )
-    assert _run(rules.groups_divide_width, zero) == []
+    assert _run(structural.groups_divide_width, zero) == []
 
 
 def test_ag201_each_stage_is_checked_after_one_with_a_bad_group_width() -> None:
@@ -532,7 +539,7 @@ def test_ag201_each_stage_is_checked_after_one_with_a_bad_group_width() -> None:
         "{blocks: 1, width: 200, group_width: 24, out_channels: 512}",
         "{blocks: 1, width: 200, group_width: 48, out_channels: 512}",
     )
-    findings = _run(rules.groups_divide_width, text)
+    findings = _run(structural.groups_divide_width, text)
     assert [f.loc for f in findings] == [
         ("stages", 0, "group_width"),
         ("stages", 1, "group_width"),
@@ -549,7 +556,7 @@ def test_ag202_width_disagrees_with_planes() -> None:
         "{blocks: 4, planes: 128, width: 320, stride: 2}",
         defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
     )
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding == Finding(
         "AG202",
         "layer2 (stages[1]) gives width 320, but planes 128 with 32x4d makes "
@@ -569,7 +576,7 @@ def test_ag202_width_disagrees_with_planes() -> None:
 def test_ag202_width_disagrees_with_plain_planes() -> None:
     # No cardinality and base width: 1x64d, int(64 * 64 / 64) * 1 = 64, not 96.
     text = _spec("{blocks: 1, planes: 64, width: 96}")
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding.message == (
         "layer1 (stages[0]) gives width 96, but planes 64 with 1x64d makes "
         "int(64 * 64 / 64) * 1 = 64; expected the two to agree"
@@ -583,7 +590,7 @@ def test_ag202_width_disagrees_with_plain_planes() -> None:
 
 def test_ag202_output_channels_disagree_with_planes() -> None:
     text = _spec("{blocks: 2, planes: 64, out_channels: 300}")
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding == Finding(
         "AG202",
         "layer1 (stages[0]) gives out_channels 300, but planes 64 x expansion 4 makes 256; "
@@ -600,17 +607,17 @@ def test_ag202_output_channels_disagree_with_planes() -> None:
 
 def test_ag202_output_channels_not_a_multiple_of_the_expansion() -> None:
     text = _spec("{blocks: 2, planes: 64, out_channels: 301}")
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding.fixes == (_fix(("stages", 0, "out_channels"), 301, 256),)
 
 
 def test_ag202_basic_block_expansion_is_one() -> None:
     text = _spec("{blocks: 2, planes: 64, out_channels: 64}", defaults="{block: basic}")
-    assert _run(rules.notation_agrees, text) == []
+    assert _run(structural.notation_agrees, text) == []
     text = _spec(
         "{blocks: 2, planes: 64, out_channels: 256}", defaults="{block: basic}"
     )
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert "planes 64 x expansion 1 makes 64" in finding.message
 
 
@@ -620,7 +627,7 @@ def test_ag202_groups_disagree_with_cardinality() -> None:
         "{blocks: 2, planes: 128, groups: 16, stride: 2}",
         defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
     )
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding == Finding(
         "AG202",
         "layer2 (stages[1]) gives groups 16 but cardinality 32; expected the two to agree",
@@ -638,7 +645,7 @@ def test_ag202_groups_times_group_width_is_not_the_width() -> None:
     text = _spec(
         "{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}"
     )
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding == Finding(
         "AG202",
         "layer1 (stages[0]) gives 8 groups of 16 channels = 128, but its width is 96; "
@@ -658,7 +665,7 @@ def test_ag202_groups_times_group_width_neither_divides() -> None:
     text = _spec(
         "{blocks: 1, width: 100, groups: 8, group_width: 12, out_channels: 256}"
     )
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding.fixes == (_fix(("stages", 0, "width"), 100, 96),)
 
 
@@ -667,7 +674,7 @@ def test_ag202_agreeing_notations_are_silent() -> None:
         "{blocks: 3, planes: 64, width: 128, out_channels: 256, groups: 32, group_width: 4}",
         defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
     )
-    assert _run(rules.notation_agrees, resnext) == []
+    assert _run(structural.notation_agrees, resnext) == []
 
 
 # --- AG203 stride_one_or_two ---------------------------------------------------------------------
@@ -680,7 +687,7 @@ def test_ag203_stride_three() -> None:
         "{blocks: 2, planes: 256, stride: 2}",
         defaults="{block: basic}",
     )
-    (finding,) = _run(rules.stride_one_or_two, text)
+    (finding,) = _run(structural.stride_one_or_two, text)
     loc = ("stages", 1, "stride")
     assert finding == Finding(
         "AG203",
@@ -705,7 +712,7 @@ def test_ag204_map_already_one_by_one() -> None:
         defaults="{block: basic}",
         extra="input: {image_size: 16}\n",
     )
-    (finding,) = _run(rules.map_not_exhausted, text)
+    (finding,) = _run(structural.map_not_exhausted, text)
     assert finding == Finding(
         "AG204",
         "layer4 (stages[3]) halves a map that is already 1x1 for an input of 16x16; "
@@ -729,7 +736,7 @@ def test_ag204_two_stages_on_a_one_by_one_map() -> None:
         defaults="{block: basic}",
         extra="input: {image_size: 8}\n",
     )
-    findings = _run(rules.map_not_exhausted, text)
+    findings = _run(structural.map_not_exhausted, text)
     assert [f.loc for f in findings] == [
         ("stages", 2, "stride"),
         ("stages", 3, "stride"),
@@ -749,13 +756,13 @@ def test_ag204_dilated_and_stride_one_stages_do_not_count() -> None:
         defaults="{block: basic}",
         extra="input: {image_size: 16}\n",
     )
-    assert _run(rules.map_not_exhausted, text) == []
+    assert _run(structural.map_not_exhausted, text) == []
     only_ones = _spec(
         "{blocks: 1, planes: 64}",
         defaults="{block: basic}",
         extra="input: {image_size: 4}\n",
     )
-    assert _run(rules.map_not_exhausted, only_ones) == []
+    assert _run(structural.map_not_exhausted, only_ones) == []
 
 
 def test_ag204_input_just_large_enough_is_silent() -> None:
@@ -768,7 +775,7 @@ def test_ag204_input_just_large_enough_is_silent() -> None:
         defaults="{block: basic}",
         extra="input: {image_size: 17}\n",
     )
-    assert _run(rules.map_not_exhausted, text) == []
+    assert _run(structural.map_not_exhausted, text) == []
 
 
 # --- AG205 basic_block_not_grouped ---------------------------------------------------------------
@@ -776,7 +783,7 @@ def test_ag204_input_just_large_enough_is_silent() -> None:
 
 def test_ag205_grouped_basic_block() -> None:
     text = _spec("{blocks: 2, planes: 64}", defaults="{block: basic, cardinality: 4}")
-    (finding,) = _run(rules.basic_block_not_grouped, text)
+    (finding,) = _run(structural.basic_block_not_grouped, text)
     assert finding == Finding(
         "AG205",
         "layer1 (stages[0]) groups a basic block into 4; a grouped depth-2 block collapses to "
@@ -792,7 +799,7 @@ def test_ag205_grouped_basic_block() -> None:
 
 def test_ag205_basic_block_with_two_widths() -> None:
     text = _spec("{blocks: 2, width: 64, out_channels: 128}", defaults="{block: basic}")
-    (finding,) = _run(rules.basic_block_not_grouped, text)
+    (finding,) = _run(structural.basic_block_not_grouped, text)
     assert finding == Finding(
         "AG205",
         "layer1 (stages[0]) gives a basic block inner width 64 and output 128; torchvision's "
@@ -808,7 +815,7 @@ def test_ag205_checks_basic_stages_after_bottleneck_ones() -> None:
         "{blocks: 2, planes: 64, block: basic, groups: 4}",
         defaults="{block: bottleneck}",
     )
-    (finding,) = _run(rules.basic_block_not_grouped, text)
+    (finding,) = _run(structural.basic_block_not_grouped, text)
     assert finding.loc == ("stages", 1, "groups")
     assert finding.fixes == (
         _fix(("stages", 1, "groups"), 4, 1),
@@ -819,7 +826,7 @@ def test_ag205_checks_basic_stages_after_bottleneck_ones() -> None:
 def test_ag205_plain_basic_blocks_are_silent() -> None:
     assert (
         _run(
-            rules.basic_block_not_grouped,
+            structural.basic_block_not_grouped,
             _spec("{blocks: 2, planes: 64}", defaults="{block: basic}"),
         )
         == []
@@ -836,7 +843,7 @@ def test_ag206_width_rounds_to_zero() -> None:
         "{blocks: 2, planes: 8}",
         defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
     )
-    (finding,) = _run(rules.width_not_zero, text)
+    (finding,) = _run(structural.width_not_zero, text)
     assert finding == Finding(
         "AG206",
         "layer1 (stages[0]) width resolves to int(8 * 4 / 64) * 32 = 0 channels; expected "
@@ -859,7 +866,7 @@ def test_ag206_what_the_other_stages_expect_comes_first() -> None:
         "{blocks: 2, planes: 8, stride: 2}",
         defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
     )
-    (finding,) = _run(rules.width_not_zero, text)
+    (finding,) = _run(structural.width_not_zero, text)
     planes, base_width = ("stages", 1, "planes"), ("defaults", "base_width")
     assert finding.message.startswith(
         "layer2 (stages[1]) width resolves to int(8 * 4 / 64)"
@@ -877,7 +884,7 @@ def test_ag206_silent_for_non_zero_widths() -> None:
         "{blocks: 2, planes: 16}",
         defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
     )
-    assert _run(rules.width_not_zero, text) == []
+    assert _run(structural.width_not_zero, text) == []
 
 
 # --- AG207 norm_groups_divide --------------------------------------------------------------------
@@ -888,7 +895,7 @@ def test_ag207_group_count_that_does_not_divide() -> None:
     # Divisors of 64 near 12: 8 and 16 (both 4 away, the smaller first), then 4. Only the first
     # failing norm is reported (256 is no multiple of 12 either).
     text = _spec("{blocks: 1, planes: 64}", extra="norm: {type: group, groups: 12}\n")
-    (finding,) = _run(rules.norm_groups_divide, text)
+    (finding,) = _run(structural.norm_groups_divide, text)
     loc = ("norm", "groups")
     assert finding == Finding(
         "AG207",
@@ -904,7 +911,7 @@ def test_ag207_group_size_that_does_not_divide() -> None:
     text = _spec(
         "{blocks: 1, planes: 64}", extra="norm: {type: group, group_size: 24}\n"
     )
-    (finding,) = _run(rules.norm_groups_divide, text)
+    (finding,) = _run(structural.norm_groups_divide, text)
     loc = ("norm", "group_size")
     assert finding == Finding(
         "AG207",
@@ -918,7 +925,7 @@ def test_ag207_group_size_that_does_not_divide() -> None:
 def test_ag207_first_failing_channel_count_after_passing_ones() -> None:
     # 64 groups: the stem's 64 channels pass, layer1's 48 do not; gcd(48, 64, 192) = 16.
     text = _spec("{blocks: 1, planes: 48}", extra="norm: {type: group, groups: 64}\n")
-    (finding,) = _run(rules.norm_groups_divide, text)
+    (finding,) = _run(structural.norm_groups_divide, text)
     loc = ("norm", "groups")
     # A block's op is named by its stage and its path in the block: layer1.0's bn1.
     assert finding.message == (
@@ -931,9 +938,9 @@ def test_ag207_first_failing_channel_count_after_passing_ones() -> None:
 
 def test_ag207_silent_when_groups_divide_and_for_batch_norm() -> None:
     group = _spec("{blocks: 1, planes: 64}", extra="norm: {type: group, groups: 32}\n")
-    assert _run(rules.norm_groups_divide, group) == []
+    assert _run(structural.norm_groups_divide, group) == []
     batch = _spec("{blocks: 1, planes: 48}")
-    assert _run(rules.norm_groups_divide, batch) == []
+    assert _run(structural.norm_groups_divide, batch) == []
 
 
 # --- AG208 stem_width ----------------------------------------------------------------------------
@@ -949,7 +956,7 @@ def _stem(kind: str, width: int) -> str:
 
 def test_ag208_deep_tiered_stem_with_an_empty_convolution() -> None:
     # deep_tiered width 6: half 3, first 3 * (3 // 4) = 0 -> widths 0, 3, 6; least 8.
-    (finding,) = _run(rules.stem_width, _stem("deep_tiered", 6))
+    (finding,) = _run(structural.stem_width, _stem("deep_tiered", 6))
     loc = ("stem", "width")
     assert finding == Finding(
         "AG208",
@@ -962,7 +969,7 @@ def test_ag208_deep_tiered_stem_with_an_empty_convolution() -> None:
 
 def test_ag208_odd_deep_tiered_stem() -> None:
     # width 9: half 4, first 3 -> 3, 4, 9; even widths around 9: 10 and 8 (8 is at least 8).
-    (finding,) = _run(rules.stem_width, _stem("deep_tiered", 9))
+    (finding,) = _run(structural.stem_width, _stem("deep_tiered", 9))
     loc = ("stem", "width")
     assert finding.message == (
         "a deep_tiered stem of width 9 has convolutions of widths 3, 4, 9; expected an even "
@@ -973,7 +980,7 @@ def test_ag208_odd_deep_tiered_stem() -> None:
 
 def test_ag208_odd_deep_stem() -> None:
     # deep width 7: half 3 -> 3, 3, 7; least 2: 8 above, 6 below.
-    (finding,) = _run(rules.stem_width, _stem("deep", 7))
+    (finding,) = _run(structural.stem_width, _stem("deep", 7))
     loc = ("stem", "width")
     assert finding.message == (
         "a deep stem of width 7 has convolutions of widths 3, 3, 7; expected an even width "
@@ -984,14 +991,16 @@ def test_ag208_odd_deep_stem() -> None:
 
 def test_ag208_below_the_least_width_is_not_proposed() -> None:
     # deep_tiered 7: widths 0, 3, 7; 8 above; 6 below is under 8.
-    (finding,) = _run(rules.stem_width, _stem("deep_tiered", 7))
+    (finding,) = _run(structural.stem_width, _stem("deep_tiered", 7))
     assert finding.fixes == (_fix(("stem", "width"), 7, 8),)
 
 
 def test_ag208_good_stems_are_silent() -> None:
-    assert _run(rules.stem_width, _stem("deep_tiered", 8)) == []  # 3, 4, 8
-    assert _run(rules.stem_width, _stem("deep", 64)) == []
-    assert _run(rules.stem_width, _stem("conv", 63)) == []  # one convolution, any width
+    assert _run(structural.stem_width, _stem("deep_tiered", 8)) == []  # 3, 4, 8
+    assert _run(structural.stem_width, _stem("deep", 64)) == []
+    assert (
+        _run(structural.stem_width, _stem("conv", 63)) == []
+    )  # one convolution, any width
 
 
 # --- AG301-AG303 the design rules ----------------------------------------------------------------
@@ -1003,8 +1012,8 @@ def _design(text: str) -> list[Finding]:
     """Both design rules' findings, rule (i) first."""
     plan, complexity = _compile(text)
     return [
-        *rules.same_size_same_shape(plan, complexity),
-        *rules.halving_doubles(plan, complexity),
+        *resnext.same_size_same_shape(plan, complexity),
+        *resnext.halving_doubles(plan, complexity),
     ]
 
 
@@ -1019,12 +1028,12 @@ def test_halving_without_doubling_twice() -> None:
         "{blocks: 3, planes: 384, stride: 2}",
     )
     plan, complexity = _compile(text)
-    assert list(rules.same_size_same_shape(plan, complexity)) == []
+    assert list(resnext.same_size_same_shape(plan, complexity)) == []
     l3, l4 = ("stages", 2, "planes"), ("stages", 3, "planes")
     s2, s3, s4 = (("stages", i, "stride") for i in (1, 2, 3))
     layer3_fixes = (_fix(l3, 192, 256), _fix(s3, 2, 1), _fix(s2, 2, 1), _fix(s4, 2, 1))
     layer4_fixes = (_fix(l4, 384, 512), _fix(s4, 2, 1), _fix(s3, 2, 1))
-    assert list(rules.halving_doubles(plan, complexity)) == [
+    assert list(resnext.halving_doubles(plan, complexity)) == [
         Finding(
             "AG302",
             "layer3 (stages[2]) halves the map (28 -> 14) but the width goes 128 -> 192; "
@@ -1064,15 +1073,16 @@ def test_same_size_changes_width() -> None:
     # planes 64 then 128 on the same 56x56 map: a tie, the first wins; no stride is written.
     text = _spec("{blocks: 3, planes: 64}", "{blocks: 3, planes: 128}")
     plan, complexity = _compile(text)
-    assert list(rules.halving_doubles(plan, complexity)) == []
+    assert list(resnext.halving_doubles(plan, complexity)) == []
     loc = ("stages", 1, "planes")
-    assert list(rules.same_size_same_shape(plan, complexity)) == [
+    assert list(resnext.same_size_same_shape(plan, complexity)) == [
         Finding(
             "AG301",
             f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
             f"width 64 -> 128; {SAME}; expected 64",
             loc,
-            fixes=(_fix(loc, 128, 64),),
+            # or the forgotten stride: 2 that would make it halve the map
+            fixes=(_fix(loc, 128, 64), _add(1)),
             clause="width 128, not 64 (AG301, rule i)",
         ),
         Finding(
@@ -1080,7 +1090,7 @@ def test_same_size_changes_width() -> None:
             f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
             f"output channels 256 -> 512; {SAME}; expected 256",
             loc,
-            fixes=(_fix(loc, 128, 64),),
+            fixes=(_fix(loc, 128, 64), _add(1)),
             clause="output channels 512, not 256 (AG301, rule i)",
         ),
     ]
@@ -1196,8 +1206,9 @@ def test_groups_are_shared_on_one_map() -> None:
             f"layer2 (stages[1]) keeps the 56x56 map of layer1 (stages[0]) but changes its "
             f"groups 32 -> 16; {SAME}; expected 32",
             loc,
-            # 128 / 32 = 4 channels a group would be written nowhere: only the groups edit.
-            fixes=(_fix(loc, 16, 32),),
+            # 128 / 32 = 4 channels a group would be written nowhere: the groups edit, or
+            # a stride added here or next door (the pipeline drops those that do not work).
+            fixes=(_fix(loc, 16, 32), _add(1), _add(2)),
             clause="groups 16, not 32 (AG301, rule i)",
         )
     ]
@@ -1232,7 +1243,10 @@ def test_block_type_is_shared_on_one_map() -> None:
             f"56x56 map has 256; {SAME}; expected 256",
         ),
     ]
-    assert findings[0].fixes == (_fix(("stages", 0, "block"), "basic", "bottleneck"),)
+    assert findings[0].fixes == (
+        _fix(("stages", 0, "block"), "basic", "bottleneck"),
+        _add(1),  # layer1 is the first stage: never offered a stride
+    )
     assert findings[0].clause == "block type basic, not bottleneck (AG301, rule i)"
 
 
@@ -1283,7 +1297,7 @@ GROUP_WIDTH_STAGES = (
 
 def test_ag401_cost_spread_above_two() -> None:
     # 378,885,248 / 169,394,176 = 2.24
-    (finding,) = _run(rules.cost_balance, _spec(*GROUP_WIDTH_STAGES))
+    (finding,) = _run(resnext.cost_balance, _spec(*GROUP_WIDTH_STAGES))
     assert finding == Finding(
         "AG401",
         "a block of layer2 (stages[1]) costs 378.9 M MACs and one of layer1 (stages[0]) "
@@ -1301,7 +1315,7 @@ def test_ag401_costliest_first_with_thousands_separators() -> None:
     # + 1024*256*784 = 205,520,896 + 28,901,376 + 12,845,056 + 205,520,896 = 452,788,224.
     # 2,928,672,768 / 452,788,224 = 6.47.
     text = _spec("{blocks: 1, planes: 256}", "{blocks: 1, planes: 64, stride: 2}")
-    (finding,) = _run(rules.cost_balance, text)
+    (finding,) = _run(resnext.cost_balance, text)
     assert finding.message == (
         "a block of layer1 (stages[0]) costs 2,928.7 M MACs and one of layer2 (stages[1]) "
         "452.8 M, a 6.5x spread; expected at most 2.0x, which doubling the width at each "
@@ -1313,9 +1327,9 @@ def test_ag401_doubling_keeps_the_cost_within_two() -> None:
     # layer1 planes 64: 64*64*3136 + 9*64*64*3136 + 64*256*3136 + 64*256*3136 = 231,211,008;
     # layer2 planes 128, stride 2: 256*128*3136 + 9*128*128*784 + 128*512*784 + 256*512*784
     # = 372,506,624; 1.6x.
-    assert rules.BALANCE_THRESHOLD == 2.0
+    assert resnext.BALANCE_THRESHOLD == 2.0
     text = _spec("{blocks: 1, planes: 64}", "{blocks: 1, planes: 128, stride: 2}")
-    assert _run(rules.cost_balance, text) == []
+    assert _run(resnext.cost_balance, text) == []
 
 
 # --- check ---------------------------------------------------------------------------------------
@@ -1324,7 +1338,7 @@ def test_ag401_doubling_keeps_the_cost_within_two() -> None:
 def test_check_runs_every_rule_in_order_for_resnext_specs() -> None:
     plan, complexity = _compile(_spec(*GROUP_WIDTH_STAGES))
     assert plan.design_space == "resnext"
-    assert [f.code for f in rules.check(plan, complexity)] == [
+    assert [f.code for f in registry.check(plan, complexity)] == [
         "AG201",
         "AG302",
         "AG401",
@@ -1345,16 +1359,16 @@ def test_check_swaps_the_resnext_rules_for_the_space_rules_elsewhere() -> None:
     )
     plan, complexity = _compile(text)
     assert plan.design_space == "anynet"
-    assert sorted(f.code for f in rules.check(plan, complexity)) == [
+    assert sorted(f.code for f in registry.check(plan, complexity)) == [
         "AG501",
         "AG502",
         "AG503",
     ]
     assert (
-        rules.same_size_same_shape,
-        rules.halving_doubles,
-        rules.cost_balance,
-    ) == rules.RESNEXT_RULES
+        resnext.same_size_same_shape,
+        resnext.halving_doubles,
+        resnext.cost_balance,
+    ) == resnext.RULES
 
 
 # --- AG204, more inputs --------------------------------------------------------------------------
@@ -1369,7 +1383,7 @@ def test_ag204_exact_input_is_the_least_one() -> None:
         defaults="{block: basic}",
         extra="input: {image_size: 1}\nstem: {kernel_size: 3, stride: 1, pool: none}\n",
     )
-    (finding,) = _run(rules.map_not_exhausted, text)
+    (finding,) = _run(structural.map_not_exhausted, text)
     assert finding.message == (
         "layer2 (stages[1]) halves a map that is already 1x1 for an input of 1x1; expected "
         "stride 1 here or an input of at least 2x2"
@@ -1389,7 +1403,7 @@ def test_ag204_stride_three_divides_the_reduction() -> None:
         defaults="{block: basic}",
         extra="input: {image_size: 4}\n",
     )
-    (finding,) = _run(rules.map_not_exhausted, text)
+    (finding,) = _run(structural.map_not_exhausted, text)
     assert finding.message == (
         "layer2 (stages[1]) halves a map that is already 1x1 for an input of 4x4; expected "
         "stride 1 here or an input of at least 5x5 (12x12 halves every map exactly)"
@@ -1406,7 +1420,7 @@ def test_ag204_no_input_is_large_enough() -> None:
     assert limits.MAX_IMAGE_SIZE == 8_192
     stages = ["{blocks: 1, planes: 8}"] + ["{blocks: 1, planes: 8, stride: 2}"] * 12
     text = _spec(*stages, defaults="{block: basic}")
-    findings = _run(rules.map_not_exhausted, text)
+    findings = _run(structural.map_not_exhausted, text)
     assert [f.loc for f in findings] == [("stages", i, "stride") for i in range(7, 13)]
     assert findings[0].message == (
         "layer8 (stages[7]) halves a map that is already 1x1 for an input of 224x224; "
@@ -1424,7 +1438,7 @@ def test_ag205_grouped_basic_block_by_group_width() -> None:
         "{blocks: 1, width: 64, group_width: 16, out_channels: 64}",
         defaults="{block: basic}",
     )
-    (finding,) = _run(rules.basic_block_not_grouped, text)
+    (finding,) = _run(structural.basic_block_not_grouped, text)
     assert finding.loc == ("stages", 0, "group_width")
     assert finding.fixes == (
         _fix(("stages", 0, "group_width"), 16, 64),
@@ -1436,7 +1450,7 @@ def test_ag205_basic_block_widened_by_base_width() -> None:
     # planes 64 at base width 128: width int(64 * 128 / 64) = 128, outputs 64. Held to width 64:
     # planes ceil(64 * 64 / 128) = 32, or base width ceil(64 * 64 / 64) = 64.
     text = _spec("{blocks: 1, planes: 64}", defaults="{block: basic, base_width: 128}")
-    (finding,) = _run(rules.basic_block_not_grouped, text)
+    (finding,) = _run(structural.basic_block_not_grouped, text)
     assert finding == Finding(
         "AG205",
         "layer1 (stages[0]) gives a basic block inner width 128 and output 64; torchvision's "
@@ -1454,7 +1468,7 @@ def test_ag205_basic_block_with_other_output_channels_points_at_planes() -> None
     text = _spec(
         "{blocks: 1, planes: 64, out_channels: 128}", defaults="{block: basic}"
     )
-    (finding,) = _run(rules.basic_block_not_grouped, text)
+    (finding,) = _run(structural.basic_block_not_grouped, text)
     assert finding.loc == ("stages", 0, "planes")
     assert finding.fixes == (_fix(("stages", 0, "planes"), 64, 128),)
 
@@ -1467,7 +1481,7 @@ def test_ag206_without_cardinality() -> None:
     text = _spec(
         "{blocks: 1, planes: 1}", defaults="{block: bottleneck, base_width: 32}"
     )
-    (finding,) = _run(rules.width_not_zero, text)
+    (finding,) = _run(structural.width_not_zero, text)
     assert finding.message == (
         "layer1 (stages[0]) width resolves to int(1 * 32 / 64) * 1 = 0 channels; expected "
         "planes * base_width of at least 64"
@@ -1487,7 +1501,7 @@ def test_ag206_expected_output_channels_give_their_own_planes() -> None:
         "{blocks: 2, planes: 8, stride: 2}",
         defaults="{block: bottleneck, base_width: 4, cardinality: 32}",
     )
-    (finding,) = _run(rules.width_not_zero, text)
+    (finding,) = _run(structural.width_not_zero, text)
     planes, base_width = ("stages", 1, "planes"), ("defaults", "base_width")
     assert finding.fixes == (
         _fix(planes, 8, 256),
@@ -1506,7 +1520,7 @@ def test_ag401_rounds_megamacs_to_a_tenth() -> None:
     # = 3136 * 3,410,000 = 10,693,760,000. layer2, 2000 -> 1000 -> 4000: 3136 * (2000*1000
     # + 9*1000*1000 + 1000*4000 + 2000*4000) = 3136 * 23,000,000 = 72,128,000,000; 6.74x.
     text = _spec("{blocks: 1, planes: 500}", "{blocks: 1, planes: 1000}")
-    (finding,) = _run(rules.cost_balance, text)
+    (finding,) = _run(resnext.cost_balance, text)
     assert finding.message == (
         "a block of layer2 (stages[1]) costs 72,128.0 M MACs and one of layer1 (stages[0]) "
         "10,693.8 M, a 6.7x spread; expected at most 2.0x, which doubling the width at each "
@@ -1523,12 +1537,12 @@ def test_ag401_a_spread_of_exactly_two_is_allowed() -> None:
         "{blocks: 1, width: 128, out_channels: 64}",
         defaults="{block: basic}",
     )
-    assert _run(rules.cost_balance, text) == []
+    assert _run(resnext.cost_balance, text) == []
 
 
 def test_ag401_stages_of_equal_cost() -> None:
     text = _spec(*["{blocks: 1, planes: 64}"] * 3, defaults="{block: basic}")
-    assert _run(rules.cost_balance, text) == []
+    assert _run(resnext.cost_balance, text) == []
 
 
 def test_ag401_a_stage_that_costs_nothing_is_no_reference() -> None:
@@ -1540,7 +1554,7 @@ def test_ag401_a_stage_that_costs_nothing_is_no_reference() -> None:
     )
     plan, complexity = _compile(text)
     assert [cost.macs_per_block for cost in complexity.stages][1] == 0
-    assert list(rules.cost_balance(plan, complexity)) == []
+    assert list(resnext.cost_balance(plan, complexity)) == []
 
 
 def test_ag401_a_stage_of_one_mac_a_block() -> None:
@@ -1552,7 +1566,7 @@ def test_ag401_a_stage_of_one_mac_a_block() -> None:
         "{blocks: 4, planes: 1, base_width: 32}",
         extra="input: {image_size: 4}\n",
     )
-    (finding,) = _run(rules.cost_balance, text)
+    (finding,) = _run(resnext.cost_balance, text)
     assert finding.message == (
         "a block of layer1 (stages[0]) costs 0.0 M MACs and one of layer2 (stages[1]) 0.0 M, "
         "a 649.0x spread; expected at most 2.0x, which doubling the width at each halving "
@@ -1570,11 +1584,11 @@ def _all_int(findings: list[Finding]) -> bool:
 
 def test_ag202_fixes_are_integers() -> None:
     out = _run(
-        rules.notation_agrees, _spec("{blocks: 2, planes: 64, out_channels: 300}")
+        structural.notation_agrees, _spec("{blocks: 2, planes: 64, out_channels: 300}")
     )
     assert out[0].fixes[1] == _fix(("stages", 0, "planes"), 64, 75)
     both = _run(
-        rules.notation_agrees,
+        structural.notation_agrees,
         _spec("{blocks: 1, width: 96, groups: 8, group_width: 16, out_channels: 256}"),
     )
     assert len(out) == 1
@@ -1590,7 +1604,7 @@ def test_ag202_paper_width_of_zero_is_proposed_as_it_is() -> None:
         "{blocks: 1, planes: 8, width: 128}",
         defaults="{block: bottleneck, cardinality: 32, base_width: 4}",
     )
-    (finding,) = _run(rules.notation_agrees, text)
+    (finding,) = _run(structural.notation_agrees, text)
     assert finding.message == (
         "layer1 (stages[0]) gives width 128, but planes 8 with 32x4d makes "
         "int(8 * 4 / 64) * 32 = 0; expected the two to agree"
@@ -1609,7 +1623,7 @@ def test_ag201_root_cause_fix_includes_the_expected_output_channels() -> None:
         "{blocks: 1, width: 256, groups: 32, out_channels: 512, stride: 2}",
         "{blocks: 1, width: 250, groups: 32, out_channels: 1000, stride: 2}",
     )
-    (finding,) = _run(rules.groups_divide_width, text)
+    (finding,) = _run(structural.groups_divide_width, text)
     width, groups = ("stages", 2, "width"), ("stages", 2, "groups")
     assert finding.fixes == (
         _fix(width, 250, 512),
@@ -1675,6 +1689,7 @@ def test_design_groups_of_a_stage_that_starts_a_run_are_held_to_the_next() -> No
             fixes=(
                 _fix(("stages", 1, "groups"), 16, 32),
                 _fix(("stages", 1, "stride"), 2, 1),
+                _add(2),
             ),
             clause="groups 16, not 32 (AG301, rule i)",
         )
@@ -1697,6 +1712,7 @@ def test_design_block_of_a_stage_that_starts_a_run_is_held_to_the_next() -> None
             fixes=(
                 _fix(("stages", 1, "block"), "basic", "bottleneck"),
                 _fix(("stages", 1, "stride"), 2, 1),
+                _add(2),
             ),
             clause="block type basic, not bottleneck (AG301, rule i)",
         )
@@ -1720,7 +1736,9 @@ def test_ag204_the_largest_input_is_proposed() -> None:
     # 11 halvings after the stem's 4: reduction 8,192; least input 8,192 / 2 + 1 = 4,097, and
     # 8,192 (limits.MAX_IMAGE_SIZE itself) halves every map exactly.
     stages = ["{blocks: 1, planes: 8}"] + ["{blocks: 1, planes: 8, stride: 2}"] * 11
-    findings = _run(rules.map_not_exhausted, _spec(*stages, defaults="{block: basic}"))
+    findings = _run(
+        structural.map_not_exhausted, _spec(*stages, defaults="{block: basic}")
+    )
     assert [f.loc for f in findings] == [("stages", i, "stride") for i in range(7, 12)]
     assert findings[0].message == (
         "layer8 (stages[7]) halves a map that is already 1x1 for an input of 224x224; "
@@ -1760,7 +1778,9 @@ def test_ag209_one_channel_per_group_on_a_1x1_map() -> None:
     # layer4's conv1 has stride 2, so its bn1 sees 16 channels on a 1x1 map: 16 groups of one
     # value. At most 16 // 2 = 8 groups keep two values each; divisors of 16 up to 8, nearest
     # 16 first: 8, 4, 2.
-    (finding,) = _run(rules.group_norm_single_value, _gn("{type: group, groups: 16}"))
+    (finding,) = _run(
+        structural.group_norm_single_value, _gn("{type: group, groups: 16}")
+    )
     loc = ("norm", "groups")
     assert finding == Finding(
         "AG209",
@@ -1775,7 +1795,7 @@ def test_ag209_one_channel_per_group_on_a_1x1_map() -> None:
 def test_ag209_group_size_of_one_on_a_1x1_map() -> None:
     # Divisors of 16 from 2 up, nearest 1 first: 2, 4, 8.
     (finding,) = _run(
-        rules.group_norm_single_value, _gn("{type: group, group_size: 1}")
+        structural.group_norm_single_value, _gn("{type: group, group_size: 1}")
     )
     loc = ("norm", "group_size")
     assert finding.code == "AG209" and finding.loc == loc
@@ -1791,7 +1811,7 @@ def test_ag209_fixes_are_divisors_of_every_group_norm_channel_count() -> None:
     text = _gn(
         "{type: group, group_size: 1}", last="{blocks: 1, planes: 32, stride: 2}"
     )
-    (finding,) = _run(rules.group_norm_single_value, text)
+    (finding,) = _run(structural.group_norm_single_value, text)
     assert "group norm of 32 channels (layer4 (stages[3]), bn1)" in finding.message
     assert [fix.new for fix in finding.fixes] == [2, 4, 8]  # gcd(16, 32) = 16
 
@@ -1804,7 +1824,7 @@ def test_ag209_a_stem_norm_is_named_by_its_path() -> None:
         extra="input: {image_size: 1}\nstem: {width: 16, stride: 1, pool: none}\n"
         "norm: {type: group, groups: 16}\n",
     )
-    (finding,) = _run(rules.group_norm_single_value, text)
+    (finding,) = _run(structural.group_norm_single_value, text)
     assert finding.message.startswith("group norm of 16 channels (bn1) on a 1x1 map")
 
 
@@ -1819,7 +1839,7 @@ def test_ag209_a_stem_norm_is_named_by_its_path() -> None:
     ],
 )
 def test_ag209_silent_with_two_values_or_more_per_group(norm: str, size: int) -> None:
-    assert _run(rules.group_norm_single_value, _gn(norm, size=size)) == []
+    assert _run(structural.group_norm_single_value, _gn(norm, size=size)) == []
 
 
 def test_ag209_leaves_groups_that_do_not_divide_to_ag207() -> None:
@@ -1827,8 +1847,8 @@ def test_ag209_leaves_groups_that_do_not_divide_to_ag207() -> None:
     # stage: AG207 reports that first, and this rule stays silent.
     text = _gn("{type: group, groups: 16}")
     text = text.replace("- {blocks: 1, planes: 16}\n", "- {blocks: 1, planes: 24}\n", 1)
-    assert [f.code for f in _run(rules.norm_groups_divide, text)] == ["AG207"]
-    assert _run(rules.group_norm_single_value, text) == []
+    assert [f.code for f in _run(structural.norm_groups_divide, text)] == ["AG207"]
+    assert _run(structural.group_norm_single_value, text) == []
 
 
 def test_ag209_fixes_on_a_four_channel_network_reach_one_group_and_the_whole_width() -> (
@@ -1845,11 +1865,13 @@ def test_ag209_fixes_on_a_four_channel_network_reach_one_group_and_the_whole_wid
         )
 
     loc = ("norm", "groups")
-    (finding,) = _run(rules.group_norm_single_value, four("{type: group, groups: 4}"))
+    (finding,) = _run(
+        structural.group_norm_single_value, four("{type: group, groups: 4}")
+    )
     assert finding.fixes == (_fix(loc, 4, 2), _fix(loc, 4, 1))
     loc = ("norm", "group_size")
     (finding,) = _run(
-        rules.group_norm_single_value, four("{type: group, group_size: 1}")
+        structural.group_norm_single_value, four("{type: group, group_size: 1}")
     )
     assert finding.fixes == (_fix(loc, 1, 2), _fix(loc, 1, 4))
 
@@ -1863,7 +1885,7 @@ def test_ag207_checks_the_counts_after_a_repeated_one() -> None:
         defaults="{block: basic}",
         extra="stem: {width: 64}\nnorm: {type: group, groups: 64}\n",
     )
-    (finding,) = _run(rules.norm_groups_divide, text)
+    (finding,) = _run(structural.norm_groups_divide, text)
     assert finding.message.startswith(
         "group norm of 96 channels (layer2 (stages[1]), bn1) cannot make 64 groups"
     )
