@@ -82,6 +82,9 @@ class RuleCode:
     name: str
     severity: Severity
     summary: str
+    configurable: bool = True
+    """False for a code whose finding means the module cannot be built or run: no spec,
+    config or flag may ignore it or lower its severity."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ class Rule:
                 c.name,
                 c.severity,
                 c.summary,
-                True,
+                c.configurable,
                 self.explanation,
                 self.bad,
                 self.good,
@@ -123,8 +126,10 @@ class Rule:
         )
 
 
-def code(code: str, name: str, severity: Severity, summary: str) -> RuleCode:
-    return RuleCode(code, name, severity, summary)
+def code(
+    code: str, name: str, severity: Severity, summary: str, *, configurable: bool = True
+) -> RuleCode:
+    return RuleCode(code, name, severity, summary, configurable)
 
 
 def applies(rule: Rule, design_space: str) -> bool:

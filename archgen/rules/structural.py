@@ -482,6 +482,7 @@ groups_divide_width = Rule(
             _E,
             "groups divide the widths they split (and, in a basic block, its input and output "
             "channels)",
+            configurable=False,  # the module could not be built
         ),
     ),
     "A grouped convolution splits its input and output channels into equal groups, so the "
@@ -584,6 +585,7 @@ width_not_zero = Rule(
             _E,
             "no width rounds to 0 channels (paper notation, or a squeeze-excitation's "
             "reduction)",
+            configurable=False,  # the module could not be built
         ),
     ),
     "The paper's width `int(planes * base_width / 64) * cardinality` rounds down: a `planes` "
@@ -605,6 +607,7 @@ norm_groups_divide = Rule(
             "norm-groups-divide-channels",
             _E,
             "group norm's groups (or group size) divide every channel count it normalises",
+            configurable=False,  # the module could not be built
         ),
     ),
     "GroupNorm splits a layer's channels into equal groups; with `norm: {type: group}` every "
@@ -625,6 +628,7 @@ stem_width = Rule(
             "stem-width",
             _E,
             "a deep stem's width splits into whole, non-empty convolutions",
+            configurable=False,  # the module could not be built
         ),
     ),
     "A deep stem's first convolutions take half of its width (`deep_tiered`: 3/8 and 1/2), so "
