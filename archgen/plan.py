@@ -359,7 +359,7 @@ def _below_floor(
             if op.hidden < record.floor:
                 label = f"{style.stage_prefix}{resolved.index} (stages[{resolved.index - 1}])"
                 return Refusal(
-                    "AG104",
+                    "AG206",
                     f"{label} sizes its {op.kind} attention on {op.channels:,} channels to "
                     f"{op.hidden}; expected at least {record.floor}; a larger ratio gives "
                     "it more",

@@ -89,7 +89,7 @@ def test_squeeze_excitation_that_rounds_to_no_channels_is_an_error(
     )
     [finding] = lint(spec)
     assert (finding.code, finding.severity) == ("AG206", Severity.ERROR)
-    assert "squeeze-excitation of 4 channels" in finding.message
+    assert "sizes its se attention on 4 channels to 0" in finding.message
     assert (finding.line, finding.column) == (4, 54)
     assert run_cli("build", "-o", tmp_path / "out", spec).code == 1
 
