@@ -71,8 +71,11 @@ def _parse(expr: str) -> _Call | _Comprehension | None:
                 callee = expr[:index]
                 if callee and callee[-1] in " ([,":
                     return None
-                # no callee: a parenthesised tuple, which ruff breaks as a call's arguments
-                return _Call(callee, split_top(expr[index + 1 : -1]))
+                args = split_top(expr[index + 1 : -1])
+                if not callee and len(args) < 2:
+                    return None  # a parenthesised expression, not a tuple: left as it is
+                # no callee: a tuple, which ruff breaks as it breaks a call's arguments
+                return _Call(callee, args)
     return None
 
 
