@@ -144,7 +144,7 @@ def test_regnet_squeeze_excitation_that_rounds_to_zero_is_refused_at_its_ratio()
 ):
     text = _REGNET_STAGE.replace("ATTENTION", "{type: se, ratio: 0.01}")
     [(code, message, line, column)] = _findings(text)
-    assert code == "AG104"
+    assert code == "AG206"
     assert "sizes its se attention on 24 channels to 0; expected at least 1" in message
     assert (line, column) == (4, 38)
 
@@ -157,7 +157,7 @@ stem: {width: 32, kernel_size: 3, pool: none}
 regnet: {w0: 24, wa: 36.44, wm: 2.49, depth: 13, group_width: 8, se_ratio: 0.01}
 """
     [(code, message, line, column)] = _findings(text)
-    assert code == "AG104" and "to 0; expected at least 1" in message
+    assert code == "AG206" and "to 0; expected at least 1" in message
     assert text.splitlines()[line - 1][column - 1 :].startswith("0.01")
 
 
@@ -322,3 +322,31 @@ def test_ese_attention_loads_timms_resnet50d_ese_and_gives_its_outputs(
         torch.testing.assert_close(ours(x), reference(x), rtol=1e-4, atol=1e-5)
     params = sum(p.numel() for p in reference.parameters())
     assert sum(p.numel() for p in ours.parameters()) == params
+
+
+# --- a finding that means no module can be built cannot be ignored ---------------------------
+
+_UNBUILDABLE = """\
+name: ignored
+input: {channels: 3, image_size: 32}
+stem: {width: 6, kernel_size: 3, stride: 1, pool: none}
+stages:
+  - {blocks: 1, block: basic, width: 8, out_channels: 8, groups: 4}
+lint: {ignore: [AG2]}
+"""
+
+
+def test_ignoring_a_finding_that_breaks_the_module_still_refuses_the_build(
+    tmp_path: Path,
+) -> None:
+    from conftest import run_cli
+
+    spec = tmp_path / "ignored.yaml"
+    spec.write_text(_UNBUILDABLE)
+    for args in ((), ("--ignore-lint",)):
+        result = run_cli("build", spec, "-o", tmp_path / "out", *args)
+        assert result.code == 1, result.out + result.err
+        assert "AG201" in result.out + result.err
+        assert not (tmp_path / "out" / "ignored.py").exists()
+    lint = run_cli("lint", "--ignore", "AG201", spec)
+    assert lint.code == 1 and "AG201" in lint.out
