@@ -357,7 +357,7 @@ def _below_floor(
         if isinstance(op, Attention):
             record = ATTENTIONS[op.kind]
             if op.hidden < record.floor:
-                label = f"{style.stage_prefix}{resolved.index} (stages[{resolved.index - 1}])"
+                label = resolved.label(style)
                 return Refusal(
                     "AG206",
                     f"{label} sizes its {op.kind} attention on {op.channels:,} channels to "

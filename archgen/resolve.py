@@ -104,6 +104,15 @@ class ResolvedStage:
         """Where ``key`` was written, or the stage itself."""
         return dict(self.origins).get(key, ("stages", self.index - 1))
 
+    def label(self, style: Style) -> str:
+        """How messages name the stage: ``layer2 (stages[1])``."""
+        return stage_label(style, self.index)
+
+
+def stage_label(style: Style, index: int) -> str:
+    """``layer2 (stages[1])``, or ``s2 (stages[1])`` in timm's RegNet layout."""
+    return f"{style.stage_prefix}{index} (stages[{index - 1}])"
+
 
 @dataclass(frozen=True)
 class ResolvedNetwork:
@@ -417,7 +426,7 @@ def _stage(
     # An expanded RegNet stage always resolves its block and widths, so only a written stage
     # can be refused here, at its position in 'stages'.
     loc: Loc = ("stages", index - 1)
-    label = f"{style.stage_prefix}{index} (stages[{index - 1}])"
+    label = stage_label(style, index)
     block = merged.get("block")
     if not isinstance(block, str):  # validation allows only the keys of BLOCKS
         kinds = " or ".join(f"'block: {name}'" for name in BLOCKS)

@@ -312,7 +312,7 @@ def test_network_settings_reach_the_plan() -> None:
             "name: tiny\n", "name: tiny\nclass_name: TinyNet\ndescription: small\n"
         )
         + "drop_path_rate: 0.1\ninit: {zero_init_residual: true}\n"
-        + "lint: {ignore: [AG2], severity: {AG302: info, AG201: error}}\n"
+        + "lint: {ignore: [AG2], severity: {AG302: info, AG205: error}}\n"
         + "design_space: anynet\n"
     )
     assert plan.class_name == "TinyNet"
@@ -321,7 +321,7 @@ def test_network_settings_reach_the_plan() -> None:
     assert plan.drop_path_rate == 0.1
     assert plan.zero_init_residual is True
     assert plan.ignored_codes == frozenset({"AG2"})
-    assert plan.severity_overrides == (("AG201", "error"), ("AG302", "info"))
+    assert plan.severity_overrides == (("AG205", "error"), ("AG302", "info"))
     # Stochastic depth: one schedule over the network's blocks, a drop_path in each branch.
     assert [b.drop_path_index for b in plan.blocks] == [0, 1, 2]
     assert all(b.ops[-1] == Dropout("drop_path", "drop_path") for b in plan.blocks)
