@@ -20,6 +20,14 @@ class Code:
     severity: Severity
     summary: str
     configurable: bool
+    explanation: str = ""
+    """Why the rule exists (``archgen rule CODE``)."""
+    bad: str = ""
+    """A YAML example that breaks the rule."""
+    good: str = ""
+    """The same example, keeping the rule."""
+    fix: str = ""
+    """How to fix a finding."""
 
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
