@@ -125,7 +125,12 @@ def summary(
         for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO)
         if counts[severity]
     ]
-    tail = f" ({hidden} info hidden; --show-info shows it)" if hidden else ""
+    tail = (
+        f" ({hidden} info finding{'s' if hidden != 1 else ''} hidden; --show-info shows "
+        f"{'them' if hidden != 1 else 'it'})"
+        if hidden
+        else ""
+    )
     if not parts:
         return f"All checks passed.{tail}"
     if fixable is None:
