@@ -109,7 +109,8 @@ def test_github_format_writes_workflow_annotations() -> None:
 
 
 def test_github_format_escapes_data() -> None:
-    from archgen.cli.formats import gh_data as _gh_data, gh_property as _gh_property
+    from archgen.cli.formats import gh_data as _gh_data
+    from archgen.cli.formats import gh_property as _gh_property
 
     assert _gh_data("50% done\nnext") == "50%25 done%0Anext"
     assert _gh_property("a:b,c") == "a%3Ab%2Cc"
