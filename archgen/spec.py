@@ -77,7 +77,9 @@ SeverityName = Literal["error", "warning", "info"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, allow_inf_nan=False
+    )
 
 
 class InputSpec(_Model):
