@@ -7,7 +7,9 @@
 * :func:`blocking`: the one policy that refuses to build a spec with lint findings.
 * :func:`header_source`: what a generated header records as the spec's source (install- and
   machine-independent).
-* :func:`render_compiled`: the module a compiled spec gives.
+* :func:`render_compiled` and :func:`module_of`: the module a compiled spec gives, and how the
+  file on disk stands against it (current, stale, missing, edited, not archgen's).
+* Writing is :mod:`archgen.writer`'s one policy.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from archgen import limits, zoo
 from archgen.codes import CODES, diagnostic
 from archgen.config import Config
 from archgen.diagnostics import Diagnostic, sort_key
+from archgen.output import State, read_existing, state_of
 from archgen.pipeline import Compiled
 from archgen.source import Document, parse
 from archgen.text import printable
@@ -185,6 +189,26 @@ def header_source(path: Path, zoo_name: str | None, root: Path) -> str:
         return Path(os.path.relpath(real, base)).as_posix()
     except ValueError:  # another drive on Windows
         return path.name
+
+
+@dataclass(frozen=True)
+class Module:
+    """A generated module as it should be, and as it is on disk."""
+
+    target: Path
+    expected: str
+    existing: str | None
+    """The file's text now; None when there is none."""
+    state: State
+
+
+def module_of(compiled: Compiled, source: str, out_dir: Path) -> Module:
+    """Render a compiled spec's module and compare it with the file in ``out_dir`` (check)."""
+    assert compiled.plan is not None
+    target = out_dir / f"{compiled.plan.name}.py"
+    expected = render_compiled(compiled, source)
+    existing = read_existing(target)
+    return Module(target, expected, existing, state_of(existing, expected))
 
 
 def render_compiled(compiled: Compiled, source: str) -> str:

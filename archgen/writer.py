@@ -1,7 +1,7 @@
 """Every file archgen writes goes through here: one policy for all writers.
 
-* **Only where asked.** A target inside the installed package or the zoo is refused: archgen
-  never adds to or changes its own files.
+* **Only where asked.** A target inside archgen's own package (and so its installed zoo) is
+  refused: archgen never adds to or changes its own files.
 * **Never silently replaced.** An existing target is refused unless the caller forces it
   (``lint --fix`` rewrites the spec it was asked to fix, which counts as forced).
 * **Links.** A symbolic link is written *through*: the file it points at is replaced, the link
@@ -37,11 +37,10 @@ class WriteError(Exception):
 
 
 def protected_folders() -> tuple[Path, ...]:
-    """The folders archgen never writes into: its installed package and its zoo."""
-    from archgen import zoo
-
-    package = Path(__file__).resolve().parent
-    return (package, zoo.zoo_dir().resolve())
+    """The folders archgen never writes into: its own package, which holds the zoo of an
+    installed archgen (``archgen/zoo``). A checkout's ``specs/`` is the project's own folder:
+    commands write there only when told to (``-o specs/``, ``lint --fix specs``)."""
+    return (Path(__file__).resolve().parent,)
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -21,7 +21,6 @@ from archgen.output import (
     State,
     only_line_endings_differ,
     read_existing,
-    state_of,
     unified_diff,
 )
 from archgen.pipeline import Compiled
@@ -136,11 +135,13 @@ def _one(
     report: Report,
 ) -> int:
     """Check or write one module; 1 when it is a problem file (stale, missing, protected)."""
-    assert result.plan is not None
-    target = out_dir / f"{result.plan.name}.py"
-    expected = service.render_compiled(result, one.header_source(config))
-    existing = read_existing(target)
-    state = state_of(existing, expected)
+    module = service.module_of(result, one.header_source(config), out_dir)
+    target, expected, existing, state = (
+        module.target,
+        module.expected,
+        module.existing,
+        module.state,
+    )
     if state is State.CURRENT:
         report.unchanged += 1
         return 0

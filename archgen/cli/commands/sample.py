@@ -16,6 +16,7 @@ from archgen.cli.inputs import shown
 from archgen.cli.report import EXIT_FINDINGS, EXIT_USAGE, Report
 from archgen.config import Config
 from archgen.pipeline import compile_spec
+from archgen.writer import WriteError, check_in_place, resolve_target
 
 NAME = "sample"
 HELP = "Draw specs from the AnyNetX or RegNet design space under a MACs/params budget."
@@ -90,6 +91,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
         report.error(f"archgen sample: {sampling.PLOT_MISSING}")
         return EXIT_USAGE
     check_output_folder(out_dir)
+    if plot is not None:
+        # matplotlib writes the plot itself: the policy is checked before it does.
+        try:
+            check_in_place(plot, resolve_target(plot), force=args.force)
+        except WriteError as error:
+            report.error(
+                f"archgen: {shown(plot)}: {error.reason}",
+                EXIT_FINDINGS if error.exists else EXIT_USAGE,
+            )
+            return report.status
     names = [sampling.sample_name(args.space, args.seed, i) for i in range(args.count)]
     targets = [out_dir / f"{name}.yaml" for name in names] + [table]
     targets += [plot] if plot is not None else []

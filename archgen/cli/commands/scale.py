@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from archgen import service
 from archgen.cli.arguments import parsed, path_text, whole
 from archgen.cli.commands.common import compile_one, side
 from archgen.cli.inputs import shown
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
     one, original = compiled
     assert original.document is not None
     source = original.document.display
-    if original.failing(config):
+    if service.blocking(original, config, ignore_lint=False):
         report.error(f"{source}: not scaled: fix the errors above first", EXIT_FINDINGS)
         return report.status
     data = original.document.data
