@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
+
+from archgen.output import atomic_write
 
 
 class WriteError(Exception):
@@ -118,32 +119,10 @@ def check_in_place(path: Path, real: Path, *, force: bool) -> int | None:
 def write_text(path: Path, content: str, *, force: bool = False) -> None:
     """Write ``content`` (UTF-8, no newline translation) to ``path`` under the policy above."""
     real = resolve_target(path)
-    mode = check_in_place(path, real, force=force)
-    if mode is None:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
+    check_in_place(path, real, force=force)
     try:
-        real.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=real.parent, prefix=f".{real.name}.", suffix=".tmp"
-        )
-    except OSError as error:
+        atomic_write(real, content)
+    except OSError as error:  # a full disk, a folder that cannot be written
         raise WriteError(
             path, f"cannot be written: {error.strerror or error}"
         ) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, real)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise WriteError(
-            path, f"cannot be written: {error.strerror or error}"
-        ) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -172,6 +172,50 @@ def test_several_files_each_reported_a_failing_one_named_the_rest_go_on(
     assert blocked.read_text() == NOT_DOUBLED
 
 
+def _disk_full_for(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writes of files called ``name`` fail as on a full disk, naming a temporary file."""
+    import errno
+
+    from archgen import writer
+
+    real_write = writer.atomic_write
+
+    def failing(path: Path, content: str) -> None:
+        if path.name == name:
+            temporary = str(path.parent / f".{name}.x1y2.tmp")
+            raise OSError(errno.ENOSPC, "No space left on device", temporary)
+        real_write(path, content)
+
+    monkeypatch.setattr(writer, "atomic_write", failing)
+
+
+def test_a_failed_write_names_its_target_and_the_others_go_on(
+    cli_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("a.yaml", "b.yaml", "c.yaml"):
+        write_spec(cli_in, NOT_DOUBLED, name)
+    _disk_full_for("b.yaml", monkeypatch)
+    result = run_cli("lint", "--fix", "a.yaml", "b.yaml", "c.yaml")
+    assert result.code == 2
+    assert "archgen: b.yaml: cannot be written: No space left on device" in result.err
+    assert ".tmp" not in result.err
+    assert "wrote a.yaml" in result.err and "wrote c.yaml" in result.err
+    assert (cli_in / "b.yaml").read_text() == NOT_DOUBLED
+    # build: each module reported as written, the failing one named, a count of failures.
+    for name in ("one", "two", "three"):
+        write_spec(
+            cli_in, MINIMAL.replace("name: tiny", f"name: {name}"), f"{name}.yml"
+        )
+    _disk_full_for("two.py", monkeypatch)
+    built = run_cli("build", "one.yml", "two.yml", "three.yml", "-o", "out")
+    assert built.code == 2
+    assert "wrote out/one.py" in built.out and "wrote out/three.py" in built.out
+    assert (
+        "archgen: out/two.py: cannot be written: No space left on device" in built.err
+    )
+    assert "2 written, 0 unchanged, 1 failed" in built.err
+
+
 @pytest.mark.parametrize(
     "command",
     [
