@@ -384,7 +384,23 @@ def _recipes(folder: Path) -> list[Path]:
     return made
 
 
+def _readme_specs(folder: Path) -> list[Path]:
+    """The complete specs README shows (```yaml blocks with a name and stages)."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    made = []
+    for index, block in enumerate(re.findall(r"```yaml\n(.*?)```", readme, re.S)):
+        if block.startswith("name:") and ("stages:" in block or "regnet:" in block):
+            path = folder / f"readme_{index}.yaml"
+            path.write_text(re.sub(r"^name: \w+", f"name: readme_{index}", block))
+            made.append(path)
+    assert len(made) >= 3
+    return made
+
+
 def test_what_archgen_recommends_lints_clean(cli_in: Path) -> None:
+    _readme_specs(cli_in)
     assert run_cli("init", "resnext50_32x4d", "mine.yaml").code == 0
     assert run_cli("scale", "resnet50", "--cardinality", "8").code == 0
     recipes = _recipes(cli_in)
@@ -415,6 +431,15 @@ def test_sample_output_lints_clean(cli_in: Path) -> None:
     assert result.code == 0, result.err
     linted = run_cli("lint", "samples")
     assert linted.code == 0 and linted.out == "", linted.out
+
+
+def test_a_nan_in_a_spec_is_not_a_finite_number_not_a_bound(cli_in: Path) -> None:
+    text = (SPECS / "regnety_016.yaml").read_text(encoding="utf-8")
+    write_spec(cli_in, text.replace("wa: 20.71", "wa: .nan"))
+    result = run_cli("lint", "spec.yaml")
+    assert result.code == 1
+    assert "regnet.wa input should be a finite number, found nan" in result.out
+    assert "at most" not in result.out
 
 
 def test_fixable_counts_what_fix_applies(cli_in: Path) -> None:
