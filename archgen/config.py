@@ -81,8 +81,13 @@ class Config:
         )
 
     def shows(self, diagnostic: Diagnostic) -> bool:
-        """Whether the command line prints a finding: info ones only when asked to."""
-        return self.show_info or diagnostic.severity > Severity.INFO
+        """Whether the command line prints a finding: info ones only when asked to, or when
+        they fail the run (``fail-on = "info"``)."""
+        return (
+            self.show_info
+            or diagnostic.severity > Severity.INFO
+            or self.fail_on <= Severity.INFO
+        )
 
     def apply(
         self,

@@ -80,7 +80,7 @@ def resolve(argument: str | os.PathLike[str]) -> tuple[Path, str | None] | Diagn
         return diagnostic(
             "AG001",
             f"expected a path, a zoo name or a mapping, found a {type(argument).__name__}",
-            DICT_DISPLAY,
+            "<spec>",
         )
     text = os.fspath(argument)
     if not isinstance(text, str):
