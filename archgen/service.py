@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -149,8 +150,8 @@ def _plain(value: object, loc: tuple[str | int, ...]) -> object:
                 f"{where}: an integer of more than {MAX_INT_DIGITS} digits",
             )
         return value
-    if isinstance(value, float) and value != value:
-        raise _refused("AG104", f"{where}: NaN is not a number a spec can hold")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _refused("AG104", f"{where}: expected a finite number, found {value!r}")
     if value is None or isinstance(value, str | float | bool):
         return value
     raise _refused(

@@ -550,10 +550,24 @@ def _hostile_specs() -> list[object]:
     huge["head"]["num_classes"] = 10**5000
     nan = yaml.safe_load(MINIMAL)
     nan["input"]["image_size"] = float("nan")
+    inf = yaml.safe_load(MINIMAL)
+    inf["head"]["dropout"] = float("inf")
     deep: dict[str, object] = {}
     for _ in range(100):
         deep = {"x": deep}
-    return ["", "a\0b", Path("a\0b"), huge, nan, deep, 3.5, None, b"resnet50", [1, 2]]
+    return [
+        "",
+        "a\0b",
+        Path("a\0b"),
+        huge,
+        nan,
+        inf,
+        deep,
+        3.5,
+        None,
+        b"resnet50",
+        [1, 2],
+    ]
 
 
 @pytest.mark.parametrize(
