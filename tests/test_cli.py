@@ -443,9 +443,13 @@ def test_a_nan_in_a_spec_is_not_a_finite_number_not_a_bound(cli_in: Path) -> Non
 
 
 def test_fixable_counts_what_fix_applies(cli_in: Path) -> None:
-    write_spec(cli_in, NOT_DOUBLED)
+    """The typo hides the doubling mistake until it is fixed: --fix fixes both, and the count
+    says so (it counted findings with one fix before: 1)."""
+    write_spec(cli_in, NOT_DOUBLED.replace("block: bottleneck", "block: bottlenek"))
     result = run_cli("lint", "spec.yaml")
-    assert "(1 fixable with `archgen lint --fix`)" in result.err
+    assert "Found 1 error (2 fixable with `archgen lint --fix`)." in result.err
+    fixed = run_cli("lint", "--fix", "spec.yaml")
+    assert "Fixed 2 findings in 1 file. All checks passed." in fixed.err
 
 
 # --- no tracebacks ---------------------------------------------------------------------------
