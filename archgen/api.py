@@ -20,26 +20,25 @@ torch nor jinja2.
 from __future__ import annotations
 
 import hashlib
-import json
 import linecache
 import os
 import sys
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
-from archgen import limits, zoo
+from archgen import limits, service
 from archgen.codes import diagnostic
 from archgen.complexity import Complexity
-from archgen.config import Config
-from archgen.diagnostics import Diagnostic, Severity, sort_key
+from archgen.config import Config, find_pyproject
+from archgen.diagnostics import Diagnostic
 from archgen.pipeline import Compiled, compile_document
 from archgen.plan import NetworkPlan
-from archgen.source import Document, SourceMap, load
+from archgen.service import ArchgenError
+from archgen.source import Document, load
 from archgen.spec import NetworkSpec
-from archgen.text import printable
 
 if TYPE_CHECKING:
     import torch
@@ -56,30 +55,8 @@ __all__ = [
     "render_source",
 ]
 
-DICT_DISPLAY = "<dict>"
-"""How a spec given as a mapping is named in diagnostics and in a rendered module's header."""
 
-
-class ArchgenError(Exception):
-    """A spec that cannot be loaded, validated, lowered or built; ``diagnostics`` say where."""
-
-    diagnostics: tuple[Diagnostic, ...]
-
-    def __init__(self, diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
-        self.diagnostics = tuple(sorted(diagnostics, key=sort_key))
-        super().__init__(
-            "\n".join(
-                printable(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}")
-                for d in self.diagnostics
-            )
-        )
-
-    def __reduce__(self) -> tuple[type[ArchgenError], tuple[tuple[Diagnostic, ...]]]:
-        # Pickled with its diagnostics (multiprocessing), not with the message made of them.
-        return (ArchgenError, (self.diagnostics,))
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Spec:
     """A validated spec: the document it was read from, its schema model and its lowered plan."""
 
@@ -89,6 +66,9 @@ class Spec:
     compiled: Compiled
     """What the pipeline made of it under archgen's default rules: complexity, findings and
     the hash of its meaning."""
+    header_source: str = ""
+    """What a module rendered from it records as its source: the zoo name, or the path relative
+    to the project (:func:`archgen.service.header_source`)."""
 
     @property
     def name(self) -> str:
@@ -99,16 +79,24 @@ class Spec:
         """Where it came from, as diagnostics show it: a path, or ``<dict>``."""
         return self.document.display
 
+    def __repr__(self) -> str:
+        findings = len(self.compiled.diagnostics)
+        return (
+            f"Spec(name={self.name!r}, source={self.source!r}, stages={len(self.plan.stages)}, "
+            f"findings={findings})"
+        )
+
 
 SpecLike = Union[Spec, str, "os.PathLike[str]", Mapping[str, Any]]
 """What every function here accepts as a spec."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Analysis:
     """Exact parameters, MACs and activations at the spec's input size (see archgen.complexity).
 
-    ``complexity`` holds the per-stage and per-block figures ``archgen show`` prints.
+    ``complexity`` holds the per-stage and per-block figures ``archgen show`` prints. It prints
+    as a one-line summary; :meth:`to_json` has every figure.
     """
 
     params: int
@@ -124,29 +112,50 @@ class Analysis:
             **self.complexity.to_json(),
         }
 
+    def __repr__(self) -> str:
+        return (
+            f"Analysis(params={self.params:,}, macs={self.macs:,}, acts={self.acts:,}, "
+            f"input={self.in_channels}x{self.image_size}x{self.image_size})"
+        )
+
+
+def _project_root() -> Path:
+    """The folder of the pyproject.toml above the working folder, else the working folder."""
+    found = find_pyproject(Path.cwd())
+    return found.parent if found is not None else Path.cwd()
+
 
 def load_spec(spec: SpecLike) -> Spec:
     """Read and validate a spec: a path, a zoo name, a mapping, or a :class:`Spec` (returned
     as it is). Raises :class:`ArchgenError` when it cannot be read or validated.
 
-    A mapping is read as the parsed file would be: string keys, and values that are strings,
-    numbers, booleans, None, lists (tuples are taken as lists) and mappings. Its diagnostics are
-    located at ``<dict>:1:1`` and name the key in their message.
+    A mapping is read as the same spec written as a JSON file would be: string keys, and values
+    that are strings, numbers, booleans, None, lists (tuples are taken as lists) and mappings.
+    It gets the same findings and fixes as that file; its diagnostics are located at
+    ``<dict>:1:1`` and name the key in their message.
     """
     if isinstance(spec, Spec):
         return spec
     if isinstance(spec, Mapping):
-        document = _document_of(spec)
+        document = service.document_of(spec)
+        source = service.DICT_DISPLAY
     else:
-        path = _resolve(spec)
-        loaded = load(path, os.fspath(path))
+        resolved = service.resolve(spec)
+        if isinstance(resolved, Diagnostic):
+            raise ArchgenError([resolved])
+        path, zoo_name = resolved
+        loaded = load(path, os.fspath(spec) if zoo_name is None else zoo_name)
         if isinstance(loaded, Diagnostic):
             raise ArchgenError([loaded])
         document = loaded
+        source = service.header_source(path, zoo_name, _project_root())
     compiled = compile_document(document, Config(Path.cwd()))
+    compiled = replace(
+        compiled, diagnostics=tuple(service.at_start(compiled.diagnostics))
+    )
     if compiled.plan is None or compiled.spec is None:
         raise ArchgenError(compiled.diagnostics)
-    return Spec(document, compiled.spec, compiled.plan, compiled)
+    return Spec(document, compiled.spec, compiled.plan, compiled, source)
 
 
 def analyse(spec: SpecLike) -> Analysis:
@@ -172,31 +181,41 @@ def lint(spec: SpecLike, config: Config | None = None) -> list[Diagnostic]:
     pyproject.toml) selects, ignores and re-grades codes as ``[tool.archgen]`` does. A spec
     that cannot be loaded is not raised here: its diagnostics are the findings.
     """
+    if config is not None and not isinstance(config, Config):
+        raise ArchgenError(
+            [
+                diagnostic(
+                    "AG103",
+                    f"config: expected an archgen.config.Config, found a "
+                    f"{type(config).__name__}",
+                    "<config>",
+                )
+            ]
+        )
     try:
         loaded = load_spec(spec)
     except ArchgenError as error:
         return list(error.diagnostics)
     if config is None:
         return list(loaded.compiled.diagnostics)
-    return list(compile_document(loaded.document, config).diagnostics)
+    compiled = compile_document(loaded.document, config)
+    return service.at_start(compiled.diagnostics)
 
 
 def render_source(spec: SpecLike, *, ignore_lint: bool = False) -> str:
-    """The module ``archgen build`` writes for the spec (its header names the spec's source).
+    """The module ``archgen build`` writes for the spec; its header names the spec as build
+    does: the zoo name, or the path relative to the project.
 
     Like ``archgen build``, refuses (:class:`ArchgenError`) a spec with lint errors unless
-    ``ignore_lint``.
+    ``ignore_lint`` (:func:`archgen.service.blocking`, the one policy of both).
     """
-    from archgen.render import render  # jinja2: only when rendering
-
     loaded = load_spec(spec)
-    if not ignore_lint:
-        errors = [d for d in lint(loaded) if d.severity >= Severity.ERROR]
-        if errors:
-            raise ArchgenError(errors)
-    compiled = loaded.compiled
-    assert compiled.complexity is not None
-    return render(loaded.plan, compiled.complexity, loaded.source, compiled.spec_sha256)
+    errors = service.blocking(
+        loaded.compiled, Config(Path.cwd()), ignore_lint=bool(ignore_lint)
+    )
+    if errors:
+        raise ArchgenError(errors)
+    return service.render_compiled(loaded.compiled, loaded.header_source)
 
 
 def build_model(
@@ -221,75 +240,57 @@ def build_model(
     loaded = load_spec(spec)
     source = render_source(loaded, ignore_lint=ignore_lint)
     module = _module_of(loaded.plan.name, source)
-    model: torch.nn.Module = getattr(module, loaded.plan.name)(**builder_kwargs)
+    builder = getattr(module, loaded.plan.name)
+    _check_builder_arguments(builder, builder_kwargs)
+    model: torch.nn.Module = builder(**builder_kwargs)
     return model
 
 
-# --- helpers ---------------------------------------------------------------------------------------
+_BUILDER_BOUNDS = {
+    "num_classes": limits.MAX_CLASSES,
+    "in_channels": limits.MAX_CHANNELS,
+}
 
 
-def _resolve(spec: str | os.PathLike[str]) -> Path:
-    """A path as given; a string that names no file may name a zoo spec."""
-    path = Path(spec)
-    if isinstance(spec, str) and not os.path.lexists(path):
-        in_zoo = zoo.lookup(spec)
-        if in_zoo is not None:
-            return in_zoo
-        raise ArchgenError([zoo.not_found(spec)])
-    return path
+def _check_builder_arguments(builder: Any, arguments: dict[str, Any]) -> None:
+    """ArchgenError for a builder argument the builder does not take, or of the wrong type or
+    range, before anything is allocated."""
+    import inspect
 
-
-def _document_of(data: Mapping[str, Any]) -> Document:
-    plain = _plain(data, ())
-    assert isinstance(plain, dict)
-    text = json.dumps(plain, sort_keys=True, ensure_ascii=False)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Document(Path(DICT_DISPLAY), DICT_DISPLAY, plain, SourceMap({}, {}), digest)
-
-
-def _plain(value: object, loc: tuple[str | int, ...]) -> object:
-    """A copy of ``value`` as plain data, or ArchgenError naming the first value that is not."""
-    where = ".".join(str(part) for part in loc) or "the spec"
-    if len(loc) > limits.MAX_DEPTH:
-        raise ArchgenError(
-            [
-                diagnostic(
-                    "AG008",
-                    f"nested deeper than {limits.MAX_DEPTH} levels",
-                    DICT_DISPLAY,
-                )
-            ]
-        )
-    if isinstance(value, Mapping):
-        copied: dict[str, object] = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise ArchgenError(
-                    [
-                        diagnostic(
-                            "AG103",
-                            f"{where}: key {key!r} is a {type(key).__name__}; "
-                            "expected a string",
-                            DICT_DISPLAY,
-                        )
-                    ]
-                )
-            copied[key] = _plain(item, (*loc, key))
-        return copied
-    if isinstance(value, list | tuple):
-        return [_plain(item, (*loc, index)) for index, item in enumerate(value)]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    raise ArchgenError(
-        [
-            diagnostic(
-                "AG103",
-                f"{where}: expected plain data (a mapping, list, string, number, boolean "
-                f"or None), found a {type(value).__name__}",
-                DICT_DISPLAY,
+    known = inspect.signature(builder).parameters
+    problems = []
+    for name, value in arguments.items():
+        if name not in known:
+            problems.append(
+                f"{name}: not an argument of the builder; expected one of "
+                + ", ".join(known)
             )
-        ]
-    )
+            continue
+        default = known[name].default
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                problems.append(f"{name}: expected true or false, found {value!r:.40}")
+        elif isinstance(default, int):
+            largest = _BUILDER_BOUNDS.get(name, limits.MAX_CHANNELS)
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems.append(f"{name}: expected a whole number, found {value!r:.40}")
+            elif not 1 <= value <= largest:
+                problems.append(f"{name}: expected 1 to {largest:,}, found {value:.3g}")
+        elif isinstance(default, float) and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 <= value < 1
+        ):
+            problems.append(
+                f"{name}: expected a number from 0 to below 1, found {value!r:.40}"
+            )
+    if problems:
+        raise ArchgenError(
+            [diagnostic("AG104", problem, "<builder>") for problem in problems]
+        )
+
+
+# --- helpers ---------------------------------------------------------------------------------------
 
 
 def _module_of(name: str, source: str) -> types.ModuleType:

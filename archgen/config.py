@@ -6,6 +6,7 @@
     select = ["AG"]            # code prefixes to report (like ruff)
     ignore = ["AG401"]         # code prefixes to drop
     fail-on = "error"          # lowest severity that makes lint and build exit 1
+    show-info = false          # print info findings, which ask for no action
 
     [tool.archgen.severity]
     AG205 = "error"
@@ -45,6 +46,7 @@ class _Table(BaseModel):
     select: list[str] = Field(default_factory=lambda: ["AG"])
     ignore: list[str] = Field(default_factory=list)
     fail_on: SeverityName = Field("error", alias="fail-on")
+    show_info: bool = Field(False, alias="show-info")
     severity: dict[str, SeverityName] = Field(default_factory=dict)
 
 
@@ -58,8 +60,15 @@ class Config:
     ignore: tuple[str, ...] = ()
     fail_on: Severity = Severity.ERROR
     severity: dict[str, Severity] = field(default_factory=dict)
+    show_info: bool = False
+    """Print info findings, which ask for no action (``--show-info``; hidden by default)."""
 
-    def with_rules(self, select: list[str] | None, ignore: list[str] | None) -> Config:
+    def with_rules(
+        self,
+        select: list[str] | None,
+        ignore: list[str] | None,
+        show_info: bool = False,
+    ) -> Config:
         return Config(
             self.root,
             self.specs,
@@ -68,6 +77,16 @@ class Config:
             self.ignore + tuple(ignore or ()),
             self.fail_on,
             self.severity,
+            self.show_info or show_info,
+        )
+
+    def shows(self, diagnostic: Diagnostic) -> bool:
+        """Whether the command line prints a finding: info ones only when asked to, or when
+        they fail the run (``fail-on = "info"``)."""
+        return (
+            self.show_info
+            or diagnostic.severity > Severity.INFO
+            or self.fail_on <= Severity.INFO
         )
 
     def apply(
@@ -183,4 +202,5 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
         severity={
             code: Severity.parse(name) for code, name in settings.severity.items()
         },
+        show_info=settings.show_info,
     )

@@ -21,6 +21,16 @@ class Severity(enum.IntEnum):
     def label(self) -> str:
         return self.name.lower()
 
+    def __str__(self) -> str:
+        """``error``, not ``3``: severities print as names."""
+        return self.label
+
+    def __format__(self, spec: str) -> str:
+        return format(self.label, spec)
+
+    def __repr__(self) -> str:
+        return f"Severity.{self.name}"
+
     @classmethod
     def parse(cls, text: str) -> Severity:
         return cls[text.upper()]

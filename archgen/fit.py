@@ -30,11 +30,11 @@ from archgen import zoo
 from archgen.analysis import clean, compile_data, dump_spec
 from archgen.config import Config
 from archgen.ops import Attention
-from archgen.output import atomic_write
 from archgen.pipeline import Compiled, compile_spec, is_io_error
 from archgen.plan import NetworkPlan
 from archgen.regnet import RegNetParams, expand, validate_params
 from archgen.text import printable
+from archgen.writer import WriteError, write_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 Q = 8
@@ -325,16 +325,15 @@ def command(
             "another network (blocks, strides, squeeze-excitation or layout differ)"
         )
         return EXIT_FINDINGS
-    if output.exists() and not force:
-        _error(
-            f"{output} exists; refusing to overwrite it. Pass --force, or -o another file."
-        )
-        return EXIT_FINDINGS
     comment = f"Fitted by `archgen fit` from {display}: e_fit {result.error:.4f}."
     if output.suffix.lower() == ".json":
         text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         text = dump_spec(data, comment)
-    atomic_write(output, text)
+    try:
+        write_text(output, text, force=force)
+    except WriteError as error:
+        _error(f"archgen: {printable(str(output))}: {error.reason}")
+        return EXIT_FINDINGS if error.exists else EXIT_USAGE
     print(f"wrote {printable(str(output))}")
     return EXIT_OK

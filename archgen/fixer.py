@@ -133,12 +133,12 @@ def fix(
 
 
 def fixable(compiled: Compiled, config: Config) -> int:
-    """How many of the findings of ``compiled`` ``--fix`` fixes (in its first pass: the later
-    ones fix findings that only appear then)."""
-    if compiled.document is None:
+    """How many findings ``--fix`` fixes in ``compiled``: a dry run of every pass, so a finding
+    that only shows once another is fixed (a typo hiding a design mistake) counts too."""
+    if not any(d.fix is not None for d in compiled.diagnostics):
         return 0
-    chosen, edited = _pass(compiled.document, _unique(compiled.diagnostics))
-    return len(chosen) if edited is not None else 0
+    outcome = fix(compiled, config)
+    return len(outcome.applied) if outcome is not None and outcome.changed else 0
 
 
 def _pass(

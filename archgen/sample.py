@@ -43,11 +43,11 @@ from archgen.analysis import clean, compile_data, dump_spec
 from archgen.complexity import Cost
 from archgen.config import Config
 from archgen.fastspace import Candidates
-from archgen.output import atomic_write
 from archgen.pipeline import compile_spec
 from archgen.spaces import SPACES, quantity_text
 from archgen.spaces import parse_quantity as parse_quantity  # re-exported
 from archgen.text import printable
+from archgen.writer import WriteError, check_in_place, resolve_target, write_text
 
 Space = str
 STAGES = fastspace.STAGES
@@ -502,8 +502,9 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _refuse_existing(targets: list[Path], force: bool) -> bool:
-    """Say so and return True when some target exists and ``force`` is not given."""
+def _refused(targets: list[Path], force: bool) -> int | None:
+    """The exit code when archgen's write policy (:mod:`archgen.writer`) refuses a target:
+    an existing one without ``force``, a read-only one, one inside archgen's package..."""
     existing = [path for path in targets if os.path.lexists(path)]
     if existing and not force:
         more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
@@ -511,24 +512,44 @@ def _refuse_existing(targets: list[Path], force: bool) -> bool:
             f"{shown(existing[0])}{more} exists; refusing to overwrite. Pass --force, "
             "or --out another folder."
         )
-        return True
-    return False
+        return EXIT_FINDINGS
+    for path in targets:
+        try:
+            check_in_place(path, resolve_target(path), force=force)
+        except WriteError as error:
+            _error(f"archgen: {shown(path)}: {error.reason}")
+            return EXIT_FINDINGS if error.exists else EXIT_USAGE
+    return None
 
 
 def _run(
     space: Space, count: int, seed: int, budget: Budget, attempts: int, config: Config
 ) -> Sampling:
     progress = Progress(count, sys.stderr) if sys.stderr.isatty() else None
+    if progress is None:  # no bar: say that a long run has begun (Ctrl-C keeps what it kept)
+        print(f"archgen: drawing {space} under {budget}", file=sys.stderr, flush=True)
     run = sample(space, count, seed, budget, attempts, config, progress)
     print(f"archgen: {run.report()}", file=sys.stderr)
     return run
+
+
+def _written(path: Path, text: str) -> bool:
+    """Write one checked target (:func:`_refused` ran before the sampling); False, said, when
+    the write fails all the same (a full disk, a folder that became read-only)."""
+    try:
+        write_text(path, text, force=True)
+    except WriteError as error:
+        _error(f"archgen: {shown(path)}: {error.reason}")
+        return False
+    return True
 
 
 def _write_specs(run: Sampling, out_dir: Path, config: Config) -> int:
     """Write every sample, check that archgen reads each back to the same figures."""
     for kept in run.samples:
         path = out_dir / f"{kept.name}.yaml"
-        atomic_write(path, spec_text(kept, run.space, run.seed))
+        if not _written(path, spec_text(kept, run.space, run.seed)):
+            return EXIT_USAGE
         written = compile_spec(path, config, shown(path))
         if written.complexity is None or written.complexity.total != kept.cost:
             for d in written.diagnostics:
@@ -602,8 +623,9 @@ def command(
         check_output_folder(out)
         names = [sample_name(spaces[0], seed, i) for i in range(count)]
         targets += [out / f"{name}.yaml" for name in names]
-    if _refuse_existing(targets, force):
-        return EXIT_FINDINGS
+    refused = _refused(targets, force)
+    if refused is not None:
+        return refused
     attempts = max_attempts or 1000 * count
     runs: list[Sampling] = []
     for space in spaces:
@@ -632,7 +654,8 @@ def _write(
             return code
     if table is not None and kept:
         rows = [(run.space, s) for run in runs for s in run.samples]
-        atomic_write(table, table_text(rows, table.suffix.lower(), compare))
+        if not _written(table, table_text(rows, table.suffix.lower(), compare)):
+            return EXIT_USAGE
         print(f"wrote {printable(shown(table))}")
     if plot_path is not None and kept:
         budget, seed = runs[0].budget, runs[0].seed

@@ -112,7 +112,9 @@ def _kinds(docs: dict[str, str], quote: bool = True) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, allow_inf_nan=False
+    )
 
 
 class InputSpec(_Model):

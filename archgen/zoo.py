@@ -9,6 +9,7 @@ takes a zoo name; a local file or folder of the same name always wins.
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 from archgen.codes import diagnostic
@@ -65,8 +66,54 @@ def not_found(argument: str, shown: str | None = None) -> Diagnostic:
 
 def suggestion(name: str) -> str:
     """``"; did you mean 'resnet50'?"`` when a zoo name is close to ``name``, else ``""``."""
-    close = difflib.get_close_matches(name, zoo_names(), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    close = closest(name, zoo_names())
+    return f"; did you mean '{close}'?" if close else ""
+
+
+def closest(name: str, names: list[str]) -> str | None:
+    """The name ``name`` most likely meant, preferring what it starts like (as timm users type
+    short names):
+
+    1. a name that starts with ``name`` (``resnext50`` -> ``resnext50_32x4d``): the shortest;
+    2. else the names sharing the longest common prefix with it, of at least half its length
+       (``regnety_040`` -> ``regnety_0..``): the one whose trailing number is nearest
+       (``regnety_032``), else the most similar;
+    3. else the most similar name overall (difflib, ratio 0.6 or more), or None.
+    """
+    key = name.lower()
+    if not key:
+        return None
+    starting = [n for n in names if n.lower().startswith(key)]
+    if starting:
+        return min(starting, key=lambda n: (len(n), n))
+    shared = {n: _common_prefix(key, n.lower()) for n in names}
+    longest = max(shared.values(), default=0)
+    if longest >= max(3, (len(key) + 1) // 2):
+        best = [n for n in names if shared[n] == longest]
+        return min(best, key=lambda n: _distance(key, n))
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _common_prefix(one: str, other: str) -> int:
+    count = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
+
+
+_NUMBER = re.compile(r"([0-9]+)[^0-9]*$")
+
+
+def _distance(typed: str, candidate: str) -> tuple[float, float, str]:
+    """Nearest trailing number first (``040`` is nearer ``032`` than ``004``), then the most
+    similar text."""
+    a, b = _NUMBER.search(typed), _NUMBER.search(candidate.lower())
+    numeric = abs(int(a.group(1)) - int(b.group(1))) if a and b else float("inf")
+    similarity = difflib.SequenceMatcher(None, typed, candidate.lower()).ratio()
+    return (numeric, -similarity, candidate)
 
 
 def looks_like_name(argument: str) -> bool:

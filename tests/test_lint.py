@@ -47,7 +47,7 @@ def test_every_fixture_states_its_severities() -> None:
 def test_fixture_reports_exactly_the_expected_findings(path: Path) -> None:
     expected = _expectations(path)
     assert expected, f"{path.name} declares no expectation"
-    result = run_cli("lint", "--format", "json", path)
+    result = run_cli("lint", "--format", "json", "--show-info", path)
     diagnostics = json.loads(result.out)
     assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [
         e[:3] for e in expected
@@ -109,7 +109,8 @@ def test_github_format_writes_workflow_annotations() -> None:
 
 
 def test_github_format_escapes_data() -> None:
-    from archgen.cli import _gh_data, _gh_property
+    from archgen.cli.formats import gh_data as _gh_data
+    from archgen.cli.formats import gh_property as _gh_property
 
     assert _gh_data("50% done\nnext") == "50%25 done%0Anext"
     assert _gh_property("a:b,c") == "a%3Ab%2Cc"

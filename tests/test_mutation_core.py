@@ -510,7 +510,9 @@ stages:
 
 def _lint(folder: Path, *stages: str) -> list[tuple[str, str]]:
     text = ANYNET.format(stages="\n".join(f"  - {{{s}}}" for s in stages))
-    result = run_cli("lint", "--format", "json", write_spec(folder, text))
+    result = run_cli(
+        "lint", "--format", "json", "--show-info", write_spec(folder, text)
+    )
     return [(d["code"], d["message"]) for d in json.loads(result.out)]
 
 
@@ -579,7 +581,9 @@ def test_shared_ratio_and_group_width(cli_in: Path) -> None:
 
 def _located(folder: Path, text: str) -> list[tuple[str, int, int, str]]:
     """The AG5xx findings of a spec: code, line, column and message."""
-    result = run_cli("lint", "--format", "json", write_spec(folder, text))
+    result = run_cli(
+        "lint", "--format", "json", "--show-info", write_spec(folder, text)
+    )
     return [
         (d["code"], d["line"], d["column"], d["message"])
         for d in json.loads(result.out)

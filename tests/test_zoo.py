@@ -19,10 +19,10 @@ def test_list_prints_every_zoo_spec_with_its_cost(cli_in: Path) -> None:
     result = run_cli("list")
     assert result.code == 0, result.err
     lines = result.out.splitlines()
-    assert lines[0].split()[:3] == ["name", "params", "MACs"]
+    assert lines[0].split() == ["name", "layout", "params", "MACs", "reference"]
     assert [line.split()[0] for line in lines[1:]] == sorted(ALL_REFERENCE)
     for line in lines[1:]:
-        name, params, macs = line.split()[:3]
+        name, _, params, macs = line.split()[:4]
         assert (int(params.replace(",", "")), int(macs.replace(",", ""))) == (
             ALL_REFERENCE[name]
         )

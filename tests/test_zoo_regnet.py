@@ -109,7 +109,9 @@ def test_regnet_specs_need_no_lint_ignore_and_get_their_own_rules(
     )
     import json
 
-    found = json.loads(run_cli("lint", "--format", "json", narrowing).out)
+    found = json.loads(
+        run_cli("lint", "--format", "json", "--show-info", narrowing).out
+    )
     codes = sorted({d["code"] for d in found})
     assert codes == ["AG501", "AG502", "AG503"], found
     assert not any(code.startswith("AG3") for code in codes)
