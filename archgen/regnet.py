@@ -354,7 +354,7 @@ def expand(params: RegNetParams) -> list[RegNetStage]:
     stage has stride 2 (pycls; timm builds only 4-stage RegNets, all stride 2 at output stride 32).
 
     Raises ``ValueError`` with the problems of :func:`validate_params`, or when a bottleneck width
-    comes out as 0.
+    comes out as 0 or narrower than its group width.
     """
     problems = validate_params(params)
     if problems:
@@ -380,12 +380,19 @@ def expand(params: RegNetParams) -> list[RegNetStage]:
         else:
             # quantize_float(bottleneck, group_width)
             rounded = round(bottleneck / group_width) * group_width
-        stages.append(
-            RegNetStage(
-                depth=block_widths.count(width),
-                width=int(rounded / b),
-                group_width=group_width,
-                bottleneck_ratio=b,
-            )
+        stage = RegNetStage(
+            depth=block_widths.count(width),
+            width=int(rounded / b),
+            group_width=group_width,
+            bottleneck_ratio=b,
         )
+        if stage.groups < 1:
+            # timm builds Conv2d(..., groups=0) here: the width recomputed from the rounded
+            # bottleneck lost a channel, and its bottleneck no longer holds one group.
+            raise ValueError(
+                f"a stage of width {stage.width} has a bottleneck of round({stage.width} * "
+                f"{b}) = {stage.bottleneck_width} channels, fewer than its group width "
+                f"{group_width}; expected a group_width of at most {stage.bottleneck_width}"
+            )
+        stages.append(stage)
     return stages

@@ -526,7 +526,9 @@ def _run(
     space: Space, count: int, seed: int, budget: Budget, attempts: int, config: Config
 ) -> Sampling:
     progress = Progress(count, sys.stderr) if sys.stderr.isatty() else None
-    if progress is None:  # no bar: say that a long run has begun (Ctrl-C keeps what it kept)
+    if (
+        progress is None
+    ):  # no bar: say that a long run has begun (Ctrl-C keeps what it kept)
         print(f"archgen: drawing {space} under {budget}", file=sys.stderr, flush=True)
     run = sample(space, count, seed, budget, attempts, config, progress)
     print(f"archgen: {run.report()}", file=sys.stderr)

@@ -210,6 +210,22 @@ regnet: {w0: 8, wa: 8, wm: 1.2, depth: 100, group_width: 8}
     assert line == 4
 
 
+def test_regnet_whose_bottleneck_is_narrower_than_a_group_is_refused() -> None:
+    # width 8 * b 2 = 16 rounds to one group of 11; the width is then int(11 / 2) = 5, whose
+    # bottleneck round(5 * 2) = 10 holds no group of 11 (timm builds Conv2d(groups=0) here)
+    text = """\
+name: narrow_regnet
+input: {image_size: 16}
+regnet: {w0: 8, wa: 0.0, wm: 2.0, depth: 1, group_width: 11, bottleneck_ratio: 2.0}
+"""
+    [(code, message, line, _)] = _findings(text)
+    assert code == "AG104" and line == 3
+    assert (
+        "bottleneck of round(5 * 2.0) = 10 channels, fewer than its group width 11"
+        in (message)
+    )
+
+
 def test_dilation_that_replaces_many_strides_is_refused_at_output_stride() -> None:
     text = """\
 name: dilated

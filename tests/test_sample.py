@@ -395,7 +395,9 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_written(tmp_path: Path) -> None
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
-    started = process.stderr.readline()  # the draws have begun, whatever the machine's load
+    started = (
+        process.stderr.readline()
+    )  # the draws have begun, whatever the machine's load
     assert started.startswith("archgen: drawing regnet"), started
     time.sleep(3)
     assert process.poll() is None, process.communicate()
