@@ -4,7 +4,7 @@
 figures for a whole batch of candidates at once, from their design parameters, without building a
 spec: :func:`costs` gives the parameters, MACs and activations that archgen's full pipeline
 (validate, lower, :func:`archgen.complexity.analyse`) gives for the same network, integer for
-integer (``tests/test_fastspace.py`` checks it on random candidates). Only the kept candidates go
+integer (``tests/core/test_fastspace.py`` checks it on random candidates). Only the kept candidates go
 through the full pipeline.
 
 Every space has 4 stages of X blocks (RegNet's block: 1x1, grouped 3x3 carrying the stride, an

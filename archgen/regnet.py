@@ -24,7 +24,7 @@ pycls says 456; we say 464. For every configuration in timm's ``model_cfgs`` the
 ``torch.log`` and ``torch.pow`` are not always correctly rounded in float32 (vectorised kernels are
 within an ulp); we use the correctly rounded value. A one-ulp difference can change a width only
 when a value lies within an ulp of a rounding boundary; no such case was found in about a million
-random parameter sets compared with timm 1.0.31 on CPU (``tests/test_regnet_expand.py`` keeps a few
+random parameter sets compared with timm 1.0.31 on CPU (``tests/core/test_regnet.py`` keeps a few
 thousand of them).
 
 Bottleneck ratio. ``bottleneck_ratio`` follows timm (``bottle_ratio``) and pycls (``BOT_MUL``): the

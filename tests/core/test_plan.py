@@ -14,8 +14,6 @@ RegNet figures of ../shared/reference/NOTES.md, worked out by hand. Written to k
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Pool
@@ -31,7 +29,7 @@ from archgen.plan import (
 )
 from archgen.resolve import _int
 
-from conftest import MINIMAL, lowered
+from conftest import MINIMAL, SPECS, lowered
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -63,8 +61,8 @@ def _conv(ops: tuple[object, ...], path: str) -> Conv:
 # output 8 * 4 = 32, 2 groups, stride 1. Stage 2: width 16, output 64, stride 2 -> 16x16.
 TINY = MINIMAL
 
-RESNET50 = Path(__file__).resolve().parent.parent / "specs" / "resnet50.yaml"
-REGNETY_004 = Path(__file__).resolve().parent.parent / "specs" / "regnety_004.yaml"
+RESNET50 = SPECS / "resnet50.yaml"
+REGNETY_004 = SPECS / "regnety_004.yaml"
 
 
 def _basic(

@@ -47,7 +47,7 @@ def test_torchscript(name: str) -> None:
 
 
 def test_torch_export_with_a_dynamic_batch() -> None:
-    """(tests/test_export.py exports resnext50_32x4d with a fixed batch.)"""
+    """(tests/models/test_export.py exports resnext50_32x4d with a fixed batch.)"""
     eager = model("resnet18")
     batch = torch.export.Dim("batch")
     exported = torch.export.export(

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import struct
-from pathlib import Path
 
 import pytest
 
@@ -56,7 +55,7 @@ from archgen.regnet import (
     validate_params,
 )
 
-SPECS = Path(__file__).resolve().parent.parent / "specs"
+from conftest import SPECS
 
 TV = Style("torchvision", "batch", 0, 0, "relu")
 TIMM = Style("timm", "batch", 0, 0, "relu")
