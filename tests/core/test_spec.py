@@ -224,7 +224,9 @@ def test_configurable_codes_take_a_severity(code: str) -> None:
     assert selection.code_problem(code) is None
 
 
-@pytest.mark.parametrize("code", ["AG001", "AG009", "AG101", "AG109", "AG201", "AG206", "AG207", "AG208"])
+@pytest.mark.parametrize(
+    "code", ["AG001", "AG009", "AG101", "AG109", "AG201", "AG206", "AG207", "AG208"]
+)
 def test_always_on_codes_take_no_severity(code: str) -> None:
     assert (
         selection.code_problem(code)

@@ -54,6 +54,7 @@ def test_the_command_line_is_a_package_of_small_modules() -> None:
     assert all(callable(c.run) and callable(c.add_arguments) for c in COMMANDS)
 
 
+@pytest.mark.slow
 def test_python_dash_m_archgen_runs_the_same_main(cli_in: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "archgen", "--version"],
@@ -244,6 +245,7 @@ def test_an_empty_argument_is_an_error_never_the_working_folder(
 # --- lint --diff -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tool", ["patch", "git"])
 def test_lint_diff_is_a_patch_that_applies_byte_for_byte(
     cli_in: Path, tool: str
