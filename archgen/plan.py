@@ -135,7 +135,13 @@ class NetworkPlan:
     layout: str
     design_space: str
     named_blocks: bool
-    """Blocks are named ``b1``, ``b2``, ... in their stage (timm's RegNet), not numbered."""
+    """Blocks are named ``b1``, ``b2``, ... in their stage (timm's RegNet) or ``block1-0``, ...
+    (torchvision's), not numbered."""
+    stage_helper: str | None
+    """The helper that builds a stage of named blocks (:data:`archgen.recipes.STAGE_HELPERS`)."""
+    naming: str
+    """The naming table the module follows (a key of :data:`archgen.recipes.LAYOUTS`): the
+    layout, made specific to the blocks' family (``torchvision-regnet``)."""
     stem_tap: str
     """Path of the stem activation whose output is the first feature map."""
     regnet: tuple[tuple[str, float], ...] | None
@@ -258,7 +264,9 @@ def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
         description=spec.description,
         layout=spec.layout,
         design_space=spec.design_space or ("regnet" if spec.regnet else "resnext"),
-        named_blocks=style.stage_prefix == "s",
+        named_blocks=style.stage_helper is not None,
+        stage_helper=style.stage_helper,
+        naming=style.layout,
         stem_tap=style.name("stem.act"),
         regnet=tuple(spec.regnet.model_dump(exclude_none=True).items())
         if spec.regnet

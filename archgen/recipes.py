@@ -66,8 +66,34 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "head.pool": "head.global_pool",
         "fc": "head.fc",
     },
+    # torchvision's RegNet: a Sequential stem, stages trunk_output.block1 with blocks block1-0,
+    # each block's branch a Sequential 'f' of Sequentials a, b, (se,) c, its shortcut 'proj'.
+    "torchvision-regnet": {
+        "conv1": "stem.0",
+        "bn1": "stem.1",
+        "stem.act": "stem.2",
+        "conv1.conv": "f.a.0",
+        "conv1.bn": "f.a.1",
+        "conv1.act": "f.a.2",
+        "conv2.conv": "f.b.0",
+        "conv2.bn": "f.b.1",
+        "conv2.act": "f.b.2",
+        "se": "f.se",
+        "conv3.conv": "f.c.0",
+        "conv3.bn": "f.c.1",
+        "act3": "activation",
+        "downsample.0": "proj.0",
+        "downsample.1": "proj.1",
+        "head.pool": "avgpool",
+    },
 }
 """Module names that differ between layouts, by role; a role not listed is its own name."""
+
+STAGE_PREFIXES = {"timm-regnet": "s", "torchvision-regnet": "trunk_output.block"}
+"""A stage's module is its layout's prefix and its position (``layer`` unless listed)."""
+STAGE_HELPERS = {"timm-regnet": "stage", "torchvision-regnet": "indexed_stage"}
+"""The helper macro (``templates/helpers.py.j2``) that names the blocks of a stage: ``b1``, ...
+(timm's RegNet), ``block1-0``, ... (torchvision's); a layout not listed numbers them."""
 
 
 # --- norms and activations -------------------------------------------------------------------
@@ -171,7 +197,12 @@ class Style:
     @property
     def stage_prefix(self) -> str:
         """Stages are ``layer1``, ... (ResNets) or ``s1``, ... with blocks ``b1``, ... (RegNet)."""
-        return "s" if self.layout == "timm-regnet" else "layer"
+        return STAGE_PREFIXES.get(self.layout, "layer")
+
+    @property
+    def stage_helper(self) -> str | None:
+        """The helper macro that names a stage's blocks (RegNet layouts); None: positions."""
+        return STAGE_HELPERS.get(self.layout)
 
     def name(self, role: str) -> str:
         names = LAYOUTS[self.layout]
@@ -399,6 +430,8 @@ class BlockRecipe:
     """Convolutions that can carry the stride (``stride_on``), the default first."""
     timm_layout: str = "timm"
     """The naming table of timm's layout for networks of these blocks."""
+    torchvision_layout: str = "torchvision"
+    """The naming table of torchvision's layout for networks of these blocks."""
     residual_act: str = "act3"
     """Role of the activation after the residual addition (timm's name for it)."""
     order: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
@@ -499,28 +532,35 @@ def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     norm, in named pairs."""
     in_ch, width, out_ch, stride, groups = _arguments(args)
     dilation = Sym(args.first_dilation, "dilation", 1)
-    conv1 = conv_op("conv1.conv", in_ch, width, 1, args.in_size)
+    conv1 = conv_op(style.name("conv1.conv"), in_ch, width, 1, args.in_size)
     size = conv1.out_size
     conv2 = conv_op(
-        "conv2.conv", width, width, 3, size, stride, dilation, groups, padding=dilation
+        style.name("conv2.conv"),
+        width,
+        width,
+        3,
+        size,
+        stride,
+        dilation,
+        groups,
+        padding=dilation,
     )
     size = conv2.out_size
     ops: list[Op] = [
         conv1,
-        style.norm_op("conv1.bn", width, conv1.out_size),
-        Act("conv1.act", style.act, conv1.out_size),
+        style.norm_op(style.name("conv1.bn"), width, conv1.out_size),
+        Act(style.name("conv1.act"), style.act, conv1.out_size),
         conv2,
-        style.norm_op("conv2.bn", width, size),
-        Act("conv2.act", style.act, size),
+        style.norm_op(style.name("conv2.bn"), width, size),
+        Act(style.name("conv2.act"), style.act, size),
     ]
     if args.attention is not None:
         kind, ratio, divisor = args.attention
         # RegNet sizes its attention from the block's input, not from what it gates.
-        ops.append(
-            attention_op(kind, width, size, ratio, divisor, int(args.in_channels))
-        )
-    conv3 = conv_op("conv3.conv", width, out_ch, 1, size)
-    ops += [conv3, style.norm_op("conv3.bn", out_ch, size)]
+        gate = attention_op(kind, width, size, ratio, divisor, int(args.in_channels))
+        ops.append(dataclasses.replace(gate, path=style.name(gate.path)))
+    conv3 = conv_op(style.name("conv3.conv"), width, out_ch, 1, size)
+    ops += [conv3, style.norm_op(style.name("conv3.bn"), out_ch, size)]
     if args.drop_path:
         ops.append(Dropout("drop_path", "drop_path"))
     return tuple(ops)
@@ -581,11 +621,13 @@ BLOCKS: dict[str, BlockRecipe] = {
             regnet,
             (*_SHAPE_ARGS, ("dilation", 1)),
             timm_layout="timm-regnet",
+            torchvision_layout="torchvision-regnet",
             order={
+                "torchvision": ("downsample", "f", "activation"),
                 "timm": (
                     *("conv1", "conv2", "se", "conv3", "act3", "downsample"),
                     "drop_path",
-                )
+                ),
             },
         ),
     )

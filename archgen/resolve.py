@@ -202,12 +202,15 @@ def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) ->
         )
     groups = norm.groups or (0 if norm.group_size else DEFAULT_GROUP_NORM_GROUPS)
     layout: str = spec.layout
-    if layout == "timm":
-        # timm names a network after its blocks' family (a ResNet, or a RegNet).
-        families = {
-            BLOCKS[name].timm_layout for name in _block_names(spec) if name in BLOCKS
-        }
-        layout = families.pop() if len(families) == 1 else layout
+    # timm and torchvision name a network after its blocks' family (a ResNet, or a RegNet).
+    families = {
+        BLOCKS[name].timm_layout
+        if layout == "timm"
+        else BLOCKS[name].torchvision_layout
+        for name in _block_names(spec)
+        if name in BLOCKS
+    }
+    layout = families.pop() if len(families) == 1 else layout
     return Style(layout, norm.type, groups, norm.group_size or 0, spec.act)
 
 
@@ -263,6 +266,9 @@ def _expanded(spec: NetworkSpec, document: Document) -> list[RegNetStage] | Diag
         group_width=given.group_width,
         bottleneck_ratio=given.bottleneck_ratio,
         se_ratio=given.se_ratio or 0.0,
+        # torchvision rounds a stage's bottleneck width with _make_divisible, timm to the
+        # nearest multiple of the group width (regnet_x_400mf: 400 wide, not 384).
+        divisible=spec.layout == "torchvision",
     )
     reasons = validate_params(params)
     if reasons:

@@ -9,6 +9,7 @@ operations become. Nothing here knows a family: it reads operations and their pa
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,19 @@ class Member:
     def named(self) -> bool:
         """A container whose children have names (``conv1.conv``), not positions."""
         return self.sequential and not self.ops[0].path.split(".")[1].isdigit()
+
+    @property
+    def nested(self) -> bool:
+        """A container of containers (torchvision's RegNet: ``f.a.0``)."""
+        return self.sequential and any(op.path.count(".") > 1 for op in self.ops)
+
+    @property
+    def children(self) -> tuple[Member, ...]:
+        """The members of a nested container, by their names inside it."""
+        inner = [
+            dataclasses.replace(op, path=op.path.split(".", 1)[1]) for op in self.ops
+        ]
+        return members(inner)
 
 
 class Scope:
@@ -197,6 +211,9 @@ class BlockClassView:
     """Convolution and batch-norm pairs of the residual branch, as Python."""
     fuse_downsample: tuple[tuple[str, str], ...]
     """The same for the shortcut (``self.downsample[...]``)."""
+    downsample: str
+    """The attribute that holds the shortcut: ``downsample``, or ``proj`` (torchvision's
+    RegNet)."""
     blocks: tuple[BlockPlan, ...] = field(repr=False)
 
     @property
@@ -250,6 +267,16 @@ class ModuleView:
         members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
         members_ += [s.member for s in self.shortcuts]
         return self.plan.named_blocks or any(m.named for m in members_)
+
+    @property
+    def stage_containers(self) -> tuple[str, ...]:
+        """Sequentials that hold the stages (``self.trunk_output`` in torchvision's RegNet)."""
+        roots = dict.fromkeys(
+            reference(root(stage.name))
+            for stage in self.plan.stages
+            if "." in stage.name
+        )
+        return tuple(roots)
 
     @property
     def head_containers(self) -> tuple[str, ...]:
@@ -411,6 +438,7 @@ def _block_views(
                 f" {ATTENTIONS[attention.kind].summary} gates the output before the "
                 "residual addition."
             )
+        shortcut = next((b.shortcut for b in blocks if b.shortcut is not None), None)
         ordered, downsample_at = _registration(
             members((*ops, blocks[0].residual_act)), recipe.order.get(plan.layout, ())
         )
@@ -428,6 +456,7 @@ def _block_views(
             fuse_downsample=next(
                 (shortcut_pairs[id(b)] for b in blocks if id(b) in shortcut_pairs), ()
             ),
+            downsample="downsample" if shortcut is None else root(shortcut[0].path),
             blocks=tuple(blocks),
         )
         views.append(view)
