@@ -70,6 +70,8 @@ LAYOUT_NAMES = {
     "timm-regnet": "timm's RegNet (stem.conv, s1.b1.conv1.conv, ..., head.fc)",
     "torchvision-regnet": "torchvision's RegNet (stem.0, trunk_output.block1.block1-0.f.a.0, "
     "..., fc)",
+    "timm-resnetv2": "timm's ResNetV2 (stem.conv, stages.0.blocks.0.norm1, ..., norm, "
+    "head.fc)",
 }
 
 
@@ -99,6 +101,7 @@ def render(
                 for kind in [{Pool: "pool", Dropout: "dropout", Linear: "fc"}[type(op)]]
             },
             builder_args=[f"{name}={name}" for name in builder_args],
+            conv_head=any(isinstance(op, Linear) and op.conv for op in plan.head),
         )
     )
     return make_header(source, spec_sha256, body) + body

@@ -211,7 +211,35 @@ def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) ->
         if name in BLOCKS
     }
     layout = families.pop() if len(families) == 1 else layout
-    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act)
+    preact = _preact(spec, document, problems)
+    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act, preact)
+
+
+def _preact(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> bool:
+    """Whether the blocks are pre-activation ones; a network of both kinds is refused (the
+    stem and the end of the network differ between them)."""
+    kinds = [
+        BLOCKS[name].preact if name in BLOCKS else None for name in _block_names(spec)
+    ]
+    first = next((kind for kind in kinds if kind is not None), False)
+    for position, kind in enumerate(kinds):
+        if kind is not None and kind != first:
+            stage = (spec.stages or ())[position]
+            problems.append(
+                document.diagnostic(
+                    "AG108",
+                    f"stages[{position}] mixes {'pre' if kind else 'post'}-activation "
+                    f"blocks with the {'pre' if first else 'post'}-activation blocks of "
+                    "stages[0]; expected blocks of one kind (preact_bottleneck throughout, "
+                    "or none)",
+                    ("stages", position, "block")
+                    if stage.block is not None
+                    else ("stages", position),
+                    at_key=stage.block is not None,
+                )
+            )
+            break
+    return first
 
 
 def _block_names(spec: NetworkSpec) -> list[str | None]:
@@ -423,7 +451,7 @@ def _stage(
     # An expanded RegNet stage always resolves its block and widths, so only a written stage
     # can be refused here, at its position in 'stages'.
     loc: Loc = ("stages", index - 1)
-    label = f"{style.stage_prefix}{index} (stages[{index - 1}])"
+    label = f"{style.stage_name(index)} (stages[{index - 1}])"
     block = merged.get("block")
     if not isinstance(block, str):  # validation allows only the keys of BLOCKS
         kinds = " or ".join(f"'block: {name}'" for name in BLOCKS)
