@@ -137,4 +137,4 @@ def analyse(plan: NetworkPlan) -> Complexity:
         StageCost(stage, tuple(cost_of(block.all_ops) for block in stage.blocks))
         for stage in plan.stages
     )
-    return Complexity(cost_of(plan.stem), stages, cost_of(plan.head))
+    return Complexity(cost_of(plan.stem), stages, cost_of(plan.final + plan.head))

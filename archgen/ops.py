@@ -137,6 +137,8 @@ class Linear:
     path: str
     in_features: int
     out_features: int
+    conv: bool = False
+    """A 1x1 convolution with bias on the pooled map, flattened after it (timm's ResNetV2)."""
 
 
 Op = Conv | Norm | Act | Pool | Attention | Dropout | Linear

@@ -27,10 +27,12 @@ from archgen.ops import Act, Attention, Conv, Norm, Op, Pool
 from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
+    POSITIONAL_STEMS,
     SHORTCUTS,
     BlockArgs,
     ShortcutArgs,
     Style,
+    final,
     head,
     stem,
 )
@@ -55,8 +57,8 @@ class BlockPlan:
     shortcut: tuple[Op, ...] | None
     """The projection shortcut's operations; None for an identity shortcut."""
     shortcut_recipe: str
-    residual_act: Act
-    """The activation after the residual addition."""
+    residual_act: Act | None
+    """The activation after the residual addition (None: pre-activation blocks have none)."""
     drop_path_index: int | None
     """Position of the block in the network's stochastic-depth schedule."""
     in_channels: int
@@ -66,7 +68,8 @@ class BlockPlan:
 
     @property
     def all_ops(self) -> tuple[Op, ...]:
-        return self.ops + (self.shortcut or ()) + (self.residual_act,)
+        after = () if self.residual_act is None else (self.residual_act,)
+        return self.ops + (self.shortcut or ()) + after
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,13 @@ class NetworkPlan:
     layout: str
     design_space: str
     named_blocks: bool
-    """Blocks are named ``b1``, ``b2``, ... in their stage (timm's RegNet), not numbered."""
+    """Blocks are named ``b1``, ``b2``, ... in their stage (timm's RegNet) or ``block1-0``, ...
+    (torchvision's), not numbered."""
+    stage_helper: str | None
+    """The helper that builds a stage of named blocks (:data:`archgen.recipes.STAGE_HELPERS`)."""
+    naming: str
+    """The naming table the module follows (a key of :data:`archgen.recipes.LAYOUTS`): the
+    layout, made specific to the blocks' family (``torchvision-regnet``)."""
     stem_tap: str
     """Path of the stem activation whose output is the first feature map."""
     regnet: tuple[tuple[str, float], ...] | None
@@ -145,6 +154,9 @@ class NetworkPlan:
     stem: tuple[Op, ...]
     stem_type: str
     stages: tuple[StagePlan, ...]
+    final: tuple[Op, ...]
+    """What follows the last stage, before the head (pre-activation: a norm and an
+    activation, timm's ``norm``); part of ``forward_features``."""
     head: tuple[Op, ...]
     num_features: int
     num_classes: int
@@ -164,17 +176,23 @@ class NetworkPlan:
 
     @property
     def stem_width(self) -> int:
-        return next(op.channels for op in reversed(self.stem) if isinstance(op, Norm))
+        for op in reversed(self.stem):
+            if isinstance(op, Norm):
+                return op.channels
+            if isinstance(op, Conv):
+                return op.out_channels
+        raise ValueError("a stem without a convolution")
 
     @property
     def features(self) -> tuple[FeatureTap, ...]:
         """The stem's activation and each stage's output, as timm's ``feature_info``."""
-        tap = next(
-            op for op in self.stem if isinstance(op, Act) and op.path == self.stem_tap
-        )
+        tap = next(op for op in self.stem if op.path == self.stem_tap)
         stem_reduction = _reduction(self.stem, until=tap)
         module = tap.path.split(".")[0]
-        taps = [FeatureTap(module, self.stem_width, stem_reduction, tap.size)]
+        inside = [op for op in self.stem if op.path.split(".")[0] == module]
+        if inside[-1] is not tap:  # a map inside a container: timm names the layer
+            module = tap.path
+        taps = [FeatureTap(module, self.stem_width, stem_reduction, _tap_size(tap))]
         taps += [
             FeatureTap(stage.name, stage.out_channels, stage.reduction, stage.out_size)
             for stage in self.stages
@@ -189,6 +207,21 @@ def _out_size(ops: tuple[Op, ...]) -> int:
         if isinstance(op, Norm | Act):
             return op.size
     raise ValueError("no sized operation")
+
+
+def _stem_tap(ops: tuple[Op, ...], style: Style) -> str:
+    """The stem's first feature map: its activation, or its last convolution when the blocks
+    normalise and activate their input (pre-activation, timm's ``stem.conv``)."""
+    if style.preact:
+        return next(op.path for op in reversed(ops) if isinstance(op, Conv))
+    if style.layout in POSITIONAL_STEMS:
+        return next(op.path for op in reversed(ops) if op.path.startswith("stem."))
+    return style.name("stem.act")
+
+
+def _tap_size(op: Op) -> int:
+    """The side of the map an operation outputs."""
+    return _out_size((op,))
 
 
 def _reduction(ops: tuple[Op, ...], until: Op | None = None) -> int:
@@ -258,8 +291,10 @@ def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
         description=spec.description,
         layout=spec.layout,
         design_space=spec.design_space or ("regnet" if spec.regnet else "resnext"),
-        named_blocks=style.stage_prefix == "s",
-        stem_tap=style.name("stem.act"),
+        named_blocks=style.stage_helper is not None,
+        stage_helper=style.stage_helper,
+        naming=style.layout,
+        stem_tap=_stem_tap(stem_ops, style),
         regnet=tuple(spec.regnet.model_dump(exclude_none=True).items())
         if spec.regnet
         else None,
@@ -268,6 +303,7 @@ def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
         stem=stem_ops,
         stem_type=network.stem.type,
         stages=tuple(stages),
+        final=final(cursor.channels, cursor.size, style),
         head=head(
             cursor.channels,
             num_classes,
@@ -328,7 +364,7 @@ def _lower_stage(
         cursor.reduction *= resolved.stride
     stage = StagePlan(
         index=resolved.index,
-        name=f"{style.stage_prefix}{resolved.index}",
+        name=style.stage_name(resolved.index),
         recipe=resolved.block,
         blocks=blocks,
         declared_stride=resolved.stride,
@@ -412,7 +448,12 @@ def _blocks(
         if first and (stride != 1 or in_channels != resolved.out_channels):
             shortcut = shortcut_recipe.build(
                 ShortcutArgs(
-                    in_channels, resolved.out_channels, stride, dilation, size
+                    in_channels,
+                    resolved.out_channels,
+                    stride,
+                    dilation,
+                    size,
+                    recipe.preact,
                 ),
                 style,
             )
@@ -423,7 +464,9 @@ def _blocks(
                 ops=ops,
                 shortcut=shortcut,
                 shortcut_recipe=shortcut_recipe.name,
-                residual_act=style.act_op(recipe.residual_act, out_size),
+                residual_act=None
+                if recipe.residual_act is None
+                else style.act_op(recipe.residual_act, out_size),
                 drop_path_index=cursor.block_index if drop_path else None,
                 in_channels=in_channels,
                 out_channels=resolved.out_channels,

@@ -73,9 +73,8 @@ def _parse(expr: str) -> _Call | _Comprehension | None:
                     return None
                 args = split_top(expr[index + 1 : -1])
                 if not callee and len(args) < 2:
-                    return (
-                        None  # a parenthesised expression, not a tuple: left as it is
-                    )
+                    # a parenthesised expression, not a tuple: left as it is
+                    return None
                 # no callee: a tuple, which ruff breaks as it breaks a call's arguments
                 return _Call(callee, args)
     return None

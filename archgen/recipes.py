@@ -66,8 +66,62 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "head.pool": "head.global_pool",
         "fc": "head.fc",
     },
+    # torchvision's RegNet: a Sequential stem, stages trunk_output.block1 with blocks block1-0,
+    # each block's branch a Sequential 'f' of Sequentials a, b, (se,) c, its shortcut 'proj'.
+    "torchvision-regnet": {
+        "conv1": "stem.0",
+        "bn1": "stem.1",
+        "stem.act": "stem.2",
+        "conv1.conv": "f.a.0",
+        "conv1.bn": "f.a.1",
+        "conv1.act": "f.a.2",
+        "conv2.conv": "f.b.0",
+        "conv2.bn": "f.b.1",
+        "conv2.act": "f.b.2",
+        "se": "f.se",
+        "conv3.conv": "f.c.0",
+        "conv3.bn": "f.c.1",
+        "act3": "activation",
+        "downsample.0": "proj.0",
+        "downsample.1": "proj.1",
+        "head.pool": "avgpool",
+    },
+    # timm's ResNetV2 (pre-activation): stem.conv and stem.pool, stages.0.blocks.0, a final
+    # norm, head.fc; a shortcut of a convolution (and pool) only, named downsample.conv.
+    "timm-resnetv2": {
+        "conv1": "stem.conv",
+        "conv1.0": "stem.conv1",
+        "conv1.1": "stem.norm1",
+        "conv1.2": "stem.act1",
+        "conv1.3": "stem.conv2",
+        "conv1.4": "stem.norm2",
+        "conv1.5": "stem.act2",
+        "conv1.6": "stem.conv3",
+        "maxpool": "stem.pool",
+        "downsample.0": "downsample.conv",
+        "head.pool": "head.global_pool",
+        "fc": "head.fc",
+    },
 }
 """Module names that differ between layouts, by role; a role not listed is its own name."""
+
+STAGE_PREFIXES = {
+    "timm-regnet": "s",
+    "torchvision-regnet": "trunk_output.block",
+    "timm-resnetv2": "stages.",
+}
+"""A stage's module is its layout's prefix and its position (``layer`` unless listed)."""
+POSITIONAL_STEMS = frozenset({"torchvision-regnet"})
+"""Layouts whose stem is one Sequential numbered 0, 1, ... up to its activation."""
+ZERO_BASED = frozenset({"timm-resnetv2"})
+"""Layouts whose stages count from 0 (``stages.0``)."""
+STAGE_HELPERS = {
+    "timm-regnet": "stage",
+    "torchvision-regnet": "indexed_stage",
+    "timm-resnetv2": "blocks_stage",
+}
+"""The helper macro (``templates/helpers.py.j2``) that names the blocks of a stage: ``b1``, ...
+(timm's RegNet), ``block1-0``, ... (torchvision's); a layout not listed numbers them."""
 
 
 # --- norms and activations -------------------------------------------------------------------
@@ -167,11 +221,23 @@ class Style:
     norm_groups: int
     norm_group_size: int
     act: ActKind
+    preact: bool = False
+    """Pre-activation blocks (ResNet v2): the stem ends with its convolution (and pool), a
+    final norm and activation follow the last stage."""
+
+    def stage_name(self, index: int) -> str:
+        """The module of the stage at 1-based ``index``: ``layer1``, ``s1``, ``stages.0``."""
+        return f"{self.stage_prefix}{index - 1 if self.layout in ZERO_BASED else index}"
 
     @property
     def stage_prefix(self) -> str:
         """Stages are ``layer1``, ... (ResNets) or ``s1``, ... with blocks ``b1``, ... (RegNet)."""
-        return "s" if self.layout == "timm-regnet" else "layer"
+        return STAGE_PREFIXES.get(self.layout, "layer")
+
+    @property
+    def stage_helper(self) -> str | None:
+        """The helper macro that names a stage's blocks (RegNet layouts); None: positions."""
+        return STAGE_HELPERS.get(self.layout)
 
     def name(self, role: str) -> str:
         names = LAYOUTS[self.layout]
@@ -399,8 +465,14 @@ class BlockRecipe:
     """Convolutions that can carry the stride (``stride_on``), the default first."""
     timm_layout: str = "timm"
     """The naming table of timm's layout for networks of these blocks."""
-    residual_act: str = "act3"
-    """Role of the activation after the residual addition (timm's name for it)."""
+    torchvision_layout: str = "torchvision"
+    """The naming table of torchvision's layout for networks of these blocks."""
+    residual_act: str | None = "act3"
+    """Role of the activation after the residual addition (timm's name for it); None: the
+    block adds and returns (pre-activation)."""
+    preact: bool = False
+    """Pre-activation (ResNet v2): the branch starts with a norm and an activation, whose output
+    the projection shortcut reads; the shortcut has no norm of its own."""
     order: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)
     """The order in which the reference of each layout registers the block's modules
     (``downsample`` included), which ``print(model)`` and the state dict follow; a module
@@ -499,31 +571,63 @@ def regnet(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     norm, in named pairs."""
     in_ch, width, out_ch, stride, groups = _arguments(args)
     dilation = Sym(args.first_dilation, "dilation", 1)
-    conv1 = conv_op("conv1.conv", in_ch, width, 1, args.in_size)
+    conv1 = conv_op(style.name("conv1.conv"), in_ch, width, 1, args.in_size)
     size = conv1.out_size
     conv2 = conv_op(
-        "conv2.conv", width, width, 3, size, stride, dilation, groups, padding=dilation
+        style.name("conv2.conv"),
+        width,
+        width,
+        3,
+        size,
+        stride,
+        dilation,
+        groups,
+        padding=dilation,
     )
     size = conv2.out_size
     ops: list[Op] = [
         conv1,
-        style.norm_op("conv1.bn", width, conv1.out_size),
-        Act("conv1.act", style.act, conv1.out_size),
+        style.norm_op(style.name("conv1.bn"), width, conv1.out_size),
+        Act(style.name("conv1.act"), style.act, conv1.out_size),
         conv2,
-        style.norm_op("conv2.bn", width, size),
-        Act("conv2.act", style.act, size),
+        style.norm_op(style.name("conv2.bn"), width, size),
+        Act(style.name("conv2.act"), style.act, size),
     ]
     if args.attention is not None:
         kind, ratio, divisor = args.attention
         # RegNet sizes its attention from the block's input, not from what it gates.
-        ops.append(
-            attention_op(kind, width, size, ratio, divisor, int(args.in_channels))
-        )
-    conv3 = conv_op("conv3.conv", width, out_ch, 1, size)
-    ops += [conv3, style.norm_op("conv3.bn", out_ch, size)]
+        gate = attention_op(kind, width, size, ratio, divisor, int(args.in_channels))
+        ops.append(dataclasses.replace(gate, path=style.name(gate.path)))
+    conv3 = conv_op(style.name("conv3.conv"), width, out_ch, 1, size)
+    ops += [conv3, style.norm_op(style.name("conv3.bn"), out_ch, size)]
     if args.drop_path:
         ops.append(Dropout("drop_path", "drop_path"))
     return tuple(ops)
+
+
+def preact_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """Pre-activation bottleneck (He et al. 2016, ResNet v2): a norm and an activation before
+    each of 1x1 reduce, 3x3 (grouped) convolution and 1x1 expand; nothing after the addition."""
+    in_ch, width, out_ch, stride, groups = _arguments(args)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    size = args.in_size
+    conv1 = conv_op("conv1", in_ch, width, 1, size)
+    conv2 = conv_op(
+        "conv2", width, width, 3, size, stride, dilation, groups, padding=dilation
+    )
+    out = conv2.out_size
+    return (
+        style.norm_op("norm1", in_ch, size),
+        style.act_op("act1", size),
+        conv1,
+        style.norm_op("norm2", width, size),
+        style.act_op("act2", size),
+        conv2,
+        style.norm_op("norm3", width, out),
+        style.act_op("act3", out),
+        conv_op("conv3", width, out_ch, 1, out),
+        *_tail(args, out),
+    )
 
 
 _SHAPE_ARGS: tuple[tuple[str, int | None], ...] = (
@@ -581,11 +685,31 @@ BLOCKS: dict[str, BlockRecipe] = {
             regnet,
             (*_SHAPE_ARGS, ("dilation", 1)),
             timm_layout="timm-regnet",
+            torchvision_layout="torchvision-regnet",
             order={
+                "torchvision": ("downsample", "f", "activation"),
                 "timm": (
                     *("conv1", "conv2", "se", "conv3", "act3", "downsample"),
                     "drop_path",
-                )
+                ),
+            },
+        ),
+        BlockRecipe(
+            "preact_bottleneck",
+            "PreActBottleneck",
+            4,
+            "A norm and an activation before each of 1x1 reduce, 3x3 convolution and 1x1 "
+            "expand (pre-activation, ResNet v2); the shortcut reads the first activation.",
+            preact_bottleneck,
+            (*_SHAPE_ARGS, ("dilation", 1)),
+            timm_layout="timm-resnetv2",
+            residual_act=None,
+            preact=True,
+            order={
+                "timm": (
+                    *("downsample", "norm1", "act1", "conv1", "norm2", "act2", "conv2"),
+                    *("norm3", "act3", "conv3", "drop_path"),
+                ),
             },
         ),
     )
@@ -607,6 +731,8 @@ class ShortcutArgs:
     stride: int
     dilation: int
     in_size: int
+    preact: bool = False
+    """The shortcut of a pre-activation block: it reads normalised input, so no norm follows."""
 
 
 def conv_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
@@ -620,6 +746,8 @@ def conv_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
         args.in_size,
         stride,
     )
+    if args.preact:
+        return (conv,)
     norm = style.norm_op(style.name("downsample.1"), conv.out_channels, conv.out_size)
     return (conv, norm)
 
@@ -633,20 +761,23 @@ def avg_pool_shortcut(args: ShortcutArgs, style: Style) -> tuple[Op, ...]:
     size = args.in_size
     pool: Pool
     stride = Sym(args.stride, "stride", 1)
+    at = "downsample.pool" if args.preact else "downsample.0"
     if args.stride == 1 and args.dilation == 1:  # the pool is an identity at stride 1
-        pool = Pool("downsample.0", "avg", 2, stride, 0, size, size)
+        pool = Pool(at, "avg", 2, stride, 0, size, size)
     elif args.stride == 1:
-        pool = Pool("downsample.0", "avg_same", 2, 1, 0, size, size)
+        pool = Pool(at, "avg_same", 2, 1, 0, size, size)
     else:
         out = pool_output_size(size, 2, args.stride, 0, ceil_mode=True)
-        pool = Pool("downsample.0", "avg", 2, stride, 0, size, out)
+        pool = Pool(at, "avg", 2, stride, 0, size, out)
     conv = conv_op(
-        "downsample.1",
+        "downsample.conv" if args.preact else "downsample.1",
         Sym(args.in_channels, "in_channels"),
         Sym(args.out_channels, "out_channels"),
         1,
         pool.out_size,
     )
+    if args.preact:
+        return (pool, conv)
     return (pool, conv, style.norm_op("downsample.2", conv.out_channels, conv.out_size))
 
 
@@ -742,8 +873,12 @@ class StemPoolRecord:
     """Its operations from the stem's width and map size."""
 
 
-def _max_pool(_width: int, size: int, _style: Style) -> list[Op]:
-    return [Pool("maxpool", "max", 3, 2, 1, size, conv_output_size(size, 3, 2, 1))]
+def _max_pool(_width: int, size: int, style: Style) -> list[Op]:
+    return [
+        Pool(
+            style.name("maxpool"), "max", 3, 2, 1, size, conv_output_size(size, 3, 2, 1)
+        )
+    ]
 
 
 def _conv_pool(width: int, size: int, style: Style) -> list[Op]:
@@ -798,13 +933,18 @@ def _stem_convs(args: StemArgs, style: Style) -> list[Op]:
     stack = widths(args.width)
     for index, cout in enumerate(stack):
         conv = conv_op(
-            f"conv1.{3 * index}", cin, cout, 3, size, args.stride if index == 0 else 1
+            style.name(f"conv1.{3 * index}"),
+            cin,
+            cout,
+            3,
+            size,
+            args.stride if index == 0 else 1,
         )
         size = conv.out_size
         ops.append(conv)
         if index < len(stack) - 1:
-            ops.append(style.norm_op(f"conv1.{3 * index + 1}", cout, size))
-            ops.append(Act(f"conv1.{3 * index + 2}", style.act, size))
+            ops.append(style.norm_op(style.name(f"conv1.{3 * index + 1}"), cout, size))
+            ops.append(Act(style.name(f"conv1.{3 * index + 2}"), style.act, size))
         cin = cout
     return ops
 
@@ -813,10 +953,14 @@ def stem(args: StemArgs, style: Style) -> tuple[Op, ...]:
     """The stem's convolutions, norm and activation, then its pool."""
     ops = _stem_convs(args, style)
     size = ops[-1].out_size  # type: ignore[union-attr]
+    if style.preact:  # the first block's norm and activation follow
+        return tuple(ops + STEM_POOLS[args.pool].build(args.width, size, style))
     ops += [
         style.norm_op(style.name("bn1"), args.width, size),
         style.act_op("stem.act", size),
     ]
+    if style.layout in POSITIONAL_STEMS:  # deep stems too: stem.0 ... stem.8
+        ops = [dataclasses.replace(op, path=f"stem.{i}") for i, op in enumerate(ops)]
     ops += STEM_POOLS[args.pool].build(args.width, size, style)
     return tuple(ops)
 
@@ -832,8 +976,27 @@ def head(
     ops: list[Op] = [Pool(style.name("head.pool"), "global_avg", size, 1, 0, size, 1)]
     if dropout:
         ops.append(Dropout("dropout", "dropout"))
-    ops.append(Linear(style.name("fc"), in_features, Sym(num_classes, "num_classes")))
+    ops.append(
+        Linear(
+            style.name("fc"),
+            in_features,
+            Sym(num_classes, "num_classes"),
+            conv=style.layout in CONV_HEADS,
+        )
+    )
     return tuple(ops)
+
+
+CONV_HEADS = frozenset({"timm-resnetv2"})
+"""Layouts whose classifier is a 1x1 convolution on the pooled map (timm's ``use_conv``)."""
+
+
+def final(channels: int, size: int, style: Style) -> tuple[Op, ...]:
+    """What follows the last stage before the head: a norm and an activation after
+    pre-activation blocks (ResNet v2), else nothing."""
+    if not style.preact:
+        return ()
+    return (style.norm_op("norm", channels, size), Act("norm_act", style.act, size))
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,9 @@ class RegNetParams:
     se_ratio: float = 0.0
     quantum: int = 8
     group_min_ratio: float = 0.0
+    divisible: bool = False
+    """Round the bottleneck width as torchvision's ``_make_divisible`` does (to a multiple of
+    the group width, at least one group, never more than 10% below)."""
 
 
 @dataclass(frozen=True)
@@ -369,9 +372,18 @@ def expand(params: RegNetParams) -> list[RegNetStage]:
                 f"bottleneck width int({width} * {b}) = {bottleneck} of a stage is not positive"
             )
         group_width = min(params.group_width, bottleneck)
-        if params.group_min_ratio:
+        rounded: float
+        if params.divisible:
+            # torchvision's _make_divisible(bottleneck, group_width): min_value is the divisor
+            rounded = max(
+                group_width,
+                int(bottleneck + group_width / 2) // group_width * group_width,
+            )
+            if rounded < 0.9 * bottleneck:
+                rounded += group_width
+        elif params.group_min_ratio:
             # timm.layers.make_divisible(bottleneck, group_width, min_value=group_min_ratio)
-            rounded: float = max(
+            rounded = max(
                 params.group_min_ratio,
                 int(bottleneck + group_width / 2) // group_width * group_width,
             )

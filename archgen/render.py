@@ -67,6 +67,11 @@ def _unknown(what: str, kind: str) -> str:
 LAYOUT_NAMES = {
     "torchvision": "torchvision's ResNet (conv1, bn1, layer1, ..., fc)",
     "timm": "timm's ResNet (conv1, bn1, act1, layer1, ..., fc)",
+    "timm-regnet": "timm's RegNet (stem.conv, s1.b1.conv1.conv, ..., head.fc)",
+    "torchvision-regnet": "torchvision's RegNet (stem.0, trunk_output.block1.block1-0.f.a.0, "
+    "..., fc)",
+    "timm-resnetv2": "timm's ResNetV2 (stem.conv, stages.0.blocks.0.norm1, ..., norm, "
+    "head.fc)",
 }
 
 
@@ -89,13 +94,14 @@ def render(
             table=table(plan, complexity),
             convention=CONVENTION,
             source=comment_text(source),
-            layout_name=LAYOUT_NAMES[plan.layout],
+            layout_name=LAYOUT_NAMES[plan.naming],
             head={
                 kind: reference(op.path)
                 for op in plan.head
                 for kind in [{Pool: "pool", Dropout: "dropout", Linear: "fc"}[type(op)]]
             },
             builder_args=[f"{name}={name}" for name in builder_args],
+            conv_head=any(isinstance(op, Linear) and op.conv for op in plan.head),
         )
     )
     return make_header(source, spec_sha256, body) + body

@@ -111,7 +111,7 @@ class ResolvedStage:
 
 def stage_label(style: Style, index: int) -> str:
     """``layer2 (stages[1])``, or ``s2 (stages[1])`` in timm's RegNet layout."""
-    return f"{style.stage_prefix}{index} (stages[{index - 1}])"
+    return f"{style.stage_name(index)} (stages[{index - 1}])"
 
 
 @dataclass(frozen=True)
@@ -211,13 +211,44 @@ def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) ->
         )
     groups = norm.groups or (0 if norm.group_size else DEFAULT_GROUP_NORM_GROUPS)
     layout: str = spec.layout
-    if layout == "timm":
-        # timm names a network after its blocks' family (a ResNet, or a RegNet).
-        families = {
-            BLOCKS[name].timm_layout for name in _block_names(spec) if name in BLOCKS
-        }
-        layout = families.pop() if len(families) == 1 else layout
-    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act)
+    # timm and torchvision name a network after its blocks' family (a ResNet, or a RegNet).
+    families = {
+        BLOCKS[name].timm_layout
+        if layout == "timm"
+        else BLOCKS[name].torchvision_layout
+        for name in _block_names(spec)
+        if name in BLOCKS
+    }
+    layout = families.pop() if len(families) == 1 else layout
+    preact = _preact(spec, document, problems)
+    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act, preact)
+
+
+def _preact(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> bool:
+    """Whether the blocks are pre-activation ones; a network of both kinds is refused (the
+    stem and the end of the network differ between them)."""
+    kinds = [
+        BLOCKS[name].preact if name in BLOCKS else None for name in _block_names(spec)
+    ]
+    first = next((kind for kind in kinds if kind is not None), False)
+    for position, kind in enumerate(kinds):
+        if kind is not None and kind != first:
+            stage = (spec.stages or ())[position]
+            problems.append(
+                document.diagnostic(
+                    "AG108",
+                    f"stages[{position}] mixes {'pre' if kind else 'post'}-activation "
+                    f"blocks with the {'pre' if first else 'post'}-activation blocks of "
+                    "stages[0]; expected blocks of one kind (preact_bottleneck throughout, "
+                    "or none)",
+                    ("stages", position, "block")
+                    if stage.block is not None
+                    else ("stages", position),
+                    at_key=stage.block is not None,
+                )
+            )
+            break
+    return first
 
 
 def _block_names(spec: NetworkSpec) -> list[str | None]:
@@ -272,6 +303,9 @@ def _expanded(spec: NetworkSpec, document: Document) -> list[RegNetStage] | Diag
         group_width=given.group_width,
         bottleneck_ratio=given.bottleneck_ratio,
         se_ratio=given.se_ratio or 0.0,
+        # torchvision rounds a stage's bottleneck width with _make_divisible, timm to the
+        # nearest multiple of the group width (regnet_x_400mf: 400 wide, not 384).
+        divisible=spec.layout == "torchvision",
     )
     reasons = validate_params(params)
     if reasons:

@@ -64,7 +64,7 @@ def _split_stem(plan: NetworkPlan) -> tuple[tuple[Op, ...], tuple[Op, ...]]:
 
 
 def head_text(plan: NetworkPlan) -> str:
-    parts = ["global average pool"]
+    parts = ["norm, global average pool" if plan.final else "global average pool"]
     if plan.drop_rate is not None:
         parts.append(f"dropout {plan.drop_rate:g}")
     parts.append(f"{plan.num_classes}-d fc" if plan.num_classes else "no classifier")

@@ -9,6 +9,7 @@ operations become. Nothing here knows a family: it reads operations and their pa
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,19 @@ class Member:
     def named(self) -> bool:
         """A container whose children have names (``conv1.conv``), not positions."""
         return self.sequential and not self.ops[0].path.split(".")[1].isdigit()
+
+    @property
+    def nested(self) -> bool:
+        """A container of containers (torchvision's RegNet: ``f.a.0``)."""
+        return self.sequential and any(op.path.count(".") > 1 for op in self.ops)
+
+    @property
+    def children(self) -> tuple[Member, ...]:
+        """The members of a nested container, by their names inside it."""
+        inner = [
+            dataclasses.replace(op, path=op.path.split(".", 1)[1]) for op in self.ops
+        ]
+        return members(inner)
 
 
 class Scope:
@@ -186,7 +200,11 @@ class BlockClassView:
     params: tuple[Param, ...]
     members: tuple[Member, ...]
     calls: tuple[str, ...]
-    residual_act: str
+    residual_act: str | None
+    """The activation after the addition (None: pre-activation blocks return the sum)."""
+    shortcut_after: int
+    """How many calls of the branch run before the shortcut reads their output (0: it reads
+    the block's input; pre-activation: after the first norm and activation)."""
     takes_downsample: bool
     downsample_at: int
     """How many members the reference registers before ``downsample``."""
@@ -197,6 +215,9 @@ class BlockClassView:
     """Convolution and batch-norm pairs of the residual branch, as Python."""
     fuse_downsample: tuple[tuple[str, str], ...]
     """The same for the shortcut (``self.downsample[...]``)."""
+    downsample: str
+    """The attribute that holds the shortcut: ``downsample``, or ``proj`` (torchvision's
+    RegNet)."""
     blocks: tuple[BlockPlan, ...] = field(repr=False)
 
     @property
@@ -232,6 +253,8 @@ class ModuleView:
     stages: tuple[StageView, ...]
     stem: tuple[Member, ...]
     stem_calls: tuple[str, ...]
+    final: tuple[Member, ...]
+    """Modules after the last stage, before the head (a pre-activation network's norm)."""
     network: Scope
     stem_fuse: tuple[tuple[str, str], ...]
     norm_classes: tuple[str, ...]
@@ -245,11 +268,46 @@ class ModuleView:
         return self.plan.features[0].module
 
     @property
+    def stem_steps(self) -> tuple[tuple[str, bool], ...]:
+        """What ``forward_intermediates`` calls in the stem, and after which call it takes the
+        first map: a container is called whole unless the map is taken inside it."""
+        tap = self.plan.stem_tap
+        steps: list[tuple[str, bool]] = []
+        for attr in self.stem_calls:
+            if "." in self.stem_tap and attr == root(tap):
+                member = next(m for m in self.stem if m.attr == attr)
+                steps += [(reference(op.path), op.path == tap) for op in member.ops]
+            else:
+                steps.append((f"self.{attr}", attr == self.stem_tap))
+        return tuple(steps)
+
+    @property
     def ordered_dict(self) -> bool:
         """Whether the module builds containers of named children."""
         members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
+        members_ += self.final
         members_ += [s.member for s in self.shortcuts]
         return self.plan.named_blocks or any(m.named for m in members_)
+
+    @property
+    def stage_containers(self) -> tuple[str, ...]:
+        """Sequentials that hold the stages (``self.trunk_output`` in torchvision's RegNet)."""
+        if self.positional_stages:
+            return ()
+        roots = dict.fromkeys(
+            reference(root(stage.name))
+            for stage in self.plan.stages
+            if "." in stage.name
+        )
+        return tuple(roots)
+
+    @property
+    def positional_stages(self) -> str | None:
+        """The Sequential that holds the stages by position (``stages.0``, timm's ResNetV2)."""
+        names = [stage.name.split(".") for stage in self.plan.stages]
+        if names and all(len(parts) == 2 and parts[1].isdigit() for parts in names):
+            return names[0][0]
+        return None
 
     @property
     def head_containers(self) -> tuple[str, ...]:
@@ -289,7 +347,7 @@ def build_view(plan: NetworkPlan) -> ModuleView:
         for stage in plan.stages
     )
     all_ops = [op for block in plan.blocks for op in block.all_ops]
-    all_ops += [*plan.stem, *plan.head]
+    all_ops += [*plan.stem, *plan.final, *plan.head]
     helpers = [
         kind
         for kind in ATTENTIONS
@@ -313,6 +371,7 @@ def build_view(plan: NetworkPlan) -> ModuleView:
         stages=stages,
         stem=members(plan.stem),
         stem_calls=calls(plan.stem),
+        final=members(plan.final),
         network=Scope(NETWORK_PARAMS),
         stem_fuse=fusion_pairs(plan.stem),
         norm_classes=norm_classes,
@@ -387,7 +446,7 @@ def _block_views(
     fold = {pairs for pairs in shortcut_pairs.values()}
     for block in plan.blocks:
         pairs = shortcut_pairs.get(id(block)) if len(fold) > 1 else None
-        key = (block.recipe, signature((*block.ops, block.residual_act)), pairs)
+        key = (block.recipe, signature((*block.ops, *_residual(block))), pairs)
         by_key.setdefault(key, []).append(block)
     views: list[BlockClassView] = []
     of: dict[int, BlockClassView] = {}
@@ -411,8 +470,9 @@ def _block_views(
                 f" {ATTENTIONS[attention.kind].summary} gates the output before the "
                 "residual addition."
             )
+        shortcut = next((b.shortcut for b in blocks if b.shortcut is not None), None)
         ordered, downsample_at = _registration(
-            members((*ops, blocks[0].residual_act)), recipe.order.get(plan.layout, ())
+            members((*ops, *_residual(blocks[0]))), recipe.order.get(plan.layout, ())
         )
         view = BlockClassView(
             name=_distinct_name(recipe.class_name, index, camel=True),
@@ -421,19 +481,27 @@ def _block_views(
             members=ordered,
             downsample_at=downsample_at,
             calls=calls(ops),
-            residual_act=root(blocks[0].residual_act.path),
+            residual_act=None
+            if blocks[0].residual_act is None
+            else root(blocks[0].residual_act.path),
+            shortcut_after=len(calls(ops[:2])) if recipe.preact else 0,
             takes_downsample=takes_downsample,
             zero_init=reference(last_norm.path, "m"),
             fuse=fusion_pairs(ops),
             fuse_downsample=next(
                 (shortcut_pairs[id(b)] for b in blocks if id(b) in shortcut_pairs), ()
             ),
+            downsample="downsample" if shortcut is None else root(shortcut[0].path),
             blocks=tuple(blocks),
         )
         views.append(view)
         for block in blocks:
             of[id(block)] = view
     return tuple(views), of
+
+
+def _residual(block: BlockPlan) -> tuple[Op, ...]:
+    return () if block.residual_act is None else (block.residual_act,)
 
 
 def _registration(

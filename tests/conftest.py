@@ -69,7 +69,25 @@ REGNET_REFERENCE: dict[str, tuple[int, int]] = {
     "regnety_016": (11_202_430, 1_612_076_160),
     "regnety_032": (19_436_338, 3_176_482_752),
 }
-ALL_REFERENCE = {**REFERENCE, **TIMM_REFERENCE, **REGNET_REFERENCE}
+# torchvision 0.29.1's RegNets (NOTES.md, "The ResNeXt descendants"), same conventions.
+TV_REGNET_REFERENCE: dict[str, tuple[int, int]] = {
+    "regnet_x_400mf": (5_495_976, 413_812_608),
+    "regnet_y_400mf": (4_344_144, 401_842_848),
+    "regnet_x_1_6gf": (9_190_136, 1_602_849_792),
+    "regnet_y_1_6gf": (11_202_430, 1_612_076_160),
+}
+# timm 1.0.31's pre-activation ResNets (NOTES.md, "The ResNeXt descendants"), same conventions.
+RESNETV2_REFERENCE: dict[str, tuple[int, int]] = {
+    "resnetv2_50": (25_549_352, 4_089_184_256),
+    "resnetv2_50d": (25_568_584, 4_328_824_832),
+}
+ALL_REFERENCE = {
+    **REFERENCE,
+    **TIMM_REFERENCE,
+    **REGNET_REFERENCE,
+    **TV_REGNET_REFERENCE,
+    **RESNETV2_REFERENCE,
+}
 """Every zoo spec's published parameters and MACs."""
 
 

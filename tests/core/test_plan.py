@@ -678,17 +678,22 @@ def test_activation_reaches_the_blocks() -> None:
         ("timm", ["regnet", "regnet"], ["s1", "s2"]),
         ("timm", ["basic", "regnet"], ["layer1", "layer2"]),
         ("timm", ["basic", "basic"], ["layer1", "layer2"]),
-        ("torchvision", ["regnet", "regnet"], ["layer1", "layer2"]),
+        (
+            "torchvision",
+            ["regnet", "regnet"],
+            ["trunk_output.block1", "trunk_output.block2"],
+        ),
+        ("torchvision", ["bottleneck", "regnet"], ["layer1", "layer2"]),
     ],
 )
-def test_timm_layout_follows_the_block_family(
+def test_layout_follows_the_block_family(
     layout: str, blocks: list[str], names: list[str]
 ) -> None:
     stages = "".join(f"  - {{blocks: 1, planes: 16, block: {b}}}\n" for b in blocks)
     text = f"name: net\nlayout: {layout}\ninput: {{image_size: 32}}\nstem: {{width: 16}}\nstages:\n{stages}"
     plan = _plan(text)
     assert [s.name for s in plan.stages] == names
-    assert plan.named_blocks is (names[0] == "s1")
+    assert plan.named_blocks is (names[0] != "layer1")
 
 
 def test_timm_layout_basic_block_residual_activation_is_act2_as_timms() -> None:
@@ -707,7 +712,8 @@ def test_a_stage_without_a_block_is_refused_at_the_stage() -> None:
         (
             "AG105",
             "layer2 (stages[1]) has no block type; expected 'block: basic' or "
-            "'block: bottleneck' or 'block: regnet' in the stage or in defaults",
+            "'block: bottleneck' or 'block: regnet' or 'block: preact_bottleneck' in the "
+            "stage or in defaults",
             4,
             5,
         )
@@ -1129,4 +1135,8 @@ def test_the_schema_offers_exactly_the_block_recipes() -> None:
     from archgen.recipes import BLOCKS
     from archgen.spec import BlockType
 
-    assert set(get_args(BlockType)) == set(BLOCKS) == {"basic", "bottleneck", "regnet"}
+    assert (
+        set(get_args(BlockType))
+        == set(BLOCKS)
+        == {"basic", "bottleneck", "regnet", "preact_bottleneck"}
+    )

@@ -566,7 +566,7 @@ def test_regnet_block_without_se() -> None:
 
 def test_block_recipes_registry() -> None:
     basic, bottleneck, reg = BLOCKS["basic"], BLOCKS["bottleneck"], BLOCKS["regnet"]
-    assert list(BLOCKS) == ["basic", "bottleneck", "regnet"]
+    assert list(BLOCKS) == ["basic", "bottleneck", "regnet", "preact_bottleneck"]
     # torchvision's class names and expansions (BasicBlock.expansion 1, Bottleneck 4).
     assert (basic.name, basic.class_name, basic.expansion) == ("basic", "BasicBlock", 1)
     assert (bottleneck.name, bottleneck.class_name, bottleneck.expansion) == (
@@ -592,6 +592,14 @@ def test_block_recipes_registry() -> None:
     # timm names the activation after the residual addition act2 in a basic block
     assert basic.residual_act == "act2"
     assert bottleneck.residual_act == reg.residual_act == "act3"
+    assert reg.torchvision_layout == "torchvision-regnet"
+    assert bottleneck.torchvision_layout == basic.torchvision_layout == "torchvision"
+    # timm's PreActBottleneck: expansion 4, nothing after the addition, its own layout.
+    preact = BLOCKS["preact_bottleneck"]
+    assert (preact.class_name, preact.expansion) == ("PreActBottleneck", 4)
+    assert preact.residual_act is None and preact.preact
+    assert not (basic.preact or bottleneck.preact or reg.preact)
+    assert preact.timm_layout == "timm-resnetv2"
 
 
 BLOCK_SUMMARIES = {

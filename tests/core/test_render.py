@@ -584,6 +584,11 @@ def test_layout_names_say_which_reference_the_names_follow() -> None:
     assert LAYOUT_NAMES == {
         "torchvision": "torchvision's ResNet (conv1, bn1, layer1, ..., fc)",
         "timm": "timm's ResNet (conv1, bn1, act1, layer1, ..., fc)",
+        "timm-regnet": "timm's RegNet (stem.conv, s1.b1.conv1.conv, ..., head.fc)",
+        "torchvision-regnet": "torchvision's RegNet (stem.0, "
+        "trunk_output.block1.block1-0.f.a.0, ..., fc)",
+        "timm-resnetv2": "timm's ResNetV2 (stem.conv, stages.0.blocks.0.norm1, ..., "
+        "norm, head.fc)",
     }
 
 

@@ -55,7 +55,10 @@ def test_a_good_anynet_lints_clean(cli_in: Path) -> None:
 def test_width_not_a_multiple_of_eight_names_both_neighbours(cli_in: Path) -> None:
     found = _lint(cli_in, "blocks: 1, width: 4, group_width: 4, out_channels: 4")
     assert found == [
-        ("AG501", "layer1 (stages[0]) is 4 wide, not a multiple of 8; expected 8 or 8")
+        (
+            "AG501",
+            "trunk_output.block1 (stages[0]) is 4 wide, not a multiple of 8; expected 8 or 8",
+        )
     ]
     found = _lint(
         cli_in,
@@ -146,25 +149,25 @@ stages:
             "AG501",
             5,
             25,
-            "layer1 (stages[0]) is 20 wide, not a multiple of 8; expected 16 or 24",
+            "trunk_output.block1 (stages[0]) is 20 wide, not a multiple of 8; expected 16 or 24",
         ),
         (
             "AG501",
             6,
             36,
-            "layer2 (stages[1]) bottleneck width 48 is not a multiple of its group width 9",
+            "trunk_output.block2 (stages[1]) bottleneck width 48 is not a multiple of its group width 9",
         ),
         (
             "AG501",
             6,
             47,
-            "layer2 (stages[1]) is 12 wide, not a multiple of 8; expected 8 or 16",
+            "trunk_output.block2 (stages[1]) is 12 wide, not a multiple of 8; expected 8 or 16",
         ),
         (
             "AG502",
             6,
             47,
-            "layer2 (stages[1]) width goes 20 -> 12; the RegNet paper finds that good "
+            "trunk_output.block2 (stages[1]) width goes 20 -> 12; the RegNet paper finds that good "
             "networks do not decrease width across stages; expected at least 20",
         ),
     ]
@@ -194,7 +197,7 @@ stages:
             "AG501",
             5,
             41,
-            "layer1 (stages[0]) bottleneck width 40 is not a multiple of its group width 13",
+            "trunk_output.block1 (stages[0]) bottleneck width 40 is not a multiple of its group width 13",
         )
     ]
 

@@ -215,14 +215,15 @@ def test_regnet_whose_bottleneck_is_narrower_than_a_group_is_refused() -> None:
     # bottleneck round(5 * 2) = 10 holds no group of 11 (timm builds Conv2d(groups=0) here)
     text = """\
 name: narrow_regnet
+layout: timm
 input: {image_size: 16}
 regnet: {w0: 8, wa: 0.0, wm: 2.0, depth: 1, group_width: 11, bottleneck_ratio: 2.0}
 """
     [(code, message, line, _)] = _findings(text)
-    assert code == "AG104" and line == 3
+    assert code == "AG104" and line == 4
     assert (
         "bottleneck of round(5 * 2.0) = 10 channels, fewer than its group width 11"
-        in (message)
+        in message
     )
 
 
