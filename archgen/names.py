@@ -248,6 +248,8 @@ MODULE_NAMES: dict[str, str] = {
     "OrderedDict": "a type the generated code imports",
     "collections": "a module the generated code imports",
     "stage": "a function the generated module defines",
+    "Stage": "a class the generated module defines",
+    "StdConv2d": "a class the generated module defines",
     "DropPath": "a class the generated module defines",
     "ConvNormAct": "a class the generated module defines",
     "fuse_conv_bn": "a function the generated module defines",

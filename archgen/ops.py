@@ -53,7 +53,7 @@ NormKind = str
 """A key of :data:`archgen.recipes.NORMS`."""
 ActKind = str
 """A key of :data:`archgen.recipes.ACTS`."""
-PoolKind = Literal["max", "avg", "avg_same", "global_avg"]
+PoolKind = Literal["max", "max_zero_pad", "avg", "avg_same", "global_avg"]
 AttentionKind = str
 """A key of :data:`archgen.recipes.ATTENTIONS`."""
 
@@ -72,6 +72,10 @@ class Conv:
     in_size: int
     out_size: int
     dims: int = 2
+    kind: str = "plain"
+    """Key of its record in :data:`archgen.recipes.CONVS`."""
+    eps: float = 0.0
+    """Weight standardisation's epsilon (``std`` convolutions)."""
 
 
 @dataclass(frozen=True)

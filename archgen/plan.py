@@ -274,7 +274,7 @@ class Refusal:
 def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
     """Operations for every component: arithmetic and recipe calls, nothing read from the file."""
     spec, style = network.spec, network.style
-    stem_ops = stem(network.stem, style)
+    stem_ops = style.convs(stem(network.stem, style))
     reduction = _reduction(stem_ops)
     size = _out_size(stem_ops)
     cursor = _Cursor(network.stem.width, size, size, reduction, 1)
@@ -440,22 +440,24 @@ def _blocks(
             attention=attention_args,
             drop_path=drop_path,
         )
-        ops = recipe.build(args, style)
+        ops = style.convs(recipe.build(args, style))
         below = _below_floor(ops, resolved, style)
         if below is not None:
             return below
         shortcut = None
         if first and (stride != 1 or in_channels != resolved.out_channels):
-            shortcut = shortcut_recipe.build(
-                ShortcutArgs(
-                    in_channels,
-                    resolved.out_channels,
-                    stride,
-                    dilation,
-                    size,
-                    recipe.preact,
-                ),
-                style,
+            shortcut = style.convs(
+                shortcut_recipe.build(
+                    ShortcutArgs(
+                        in_channels,
+                        resolved.out_channels,
+                        stride,
+                        dilation,
+                        size,
+                        recipe.preact,
+                    ),
+                    style,
+                )
             )
         out_size = _out_size(ops)
         blocks.append(

@@ -124,6 +124,52 @@ STAGE_HELPERS = {
 (timm's RegNet), ``block1-0``, ... (torchvision's); a layout not listed numbers them."""
 
 
+# --- convolutions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConvRecord:
+    """A kind of convolution: the class the generated module instantiates for it."""
+
+    name: str
+    summary: str
+    torch_class: str
+    helper: str | None
+    """The helper macro (``templates/helpers.py.j2``) that defines ``torch_class``, if any."""
+    options: frozenset[str]
+    """Keys of the spec's ``conv`` section it takes besides ``type``."""
+    foldable: bool
+    """Whether a batch norm after it folds into it (its weights are used as they are)."""
+
+
+CONVS: dict[str, ConvRecord] = {
+    record.name: record
+    for record in (
+        ConvRecord(
+            "plain",
+            "a plain convolution (Conv2d)",
+            "nn.Conv2d",
+            None,
+            frozenset(),
+            True,
+        ),
+        ConvRecord(
+            "std",
+            "weight-standardised convolution (Qiao et al. 2019; timm's StdConv2d, BiT): each "
+            "filter normalised to zero mean and unit variance, `eps` (1e-6) added to the "
+            "variance",
+            "StdConv2d",
+            "std_conv",
+            frozenset({"eps"}),
+            False,
+        ),
+    )
+}
+"""Every convolution a spec's ``conv.type`` may name."""
+STD_CONV_EPS = 1e-6
+"""timm's StdConv2d default epsilon."""
+
+
 # --- norms and activations -------------------------------------------------------------------
 
 
@@ -224,6 +270,20 @@ class Style:
     preact: bool = False
     """Pre-activation blocks (ResNet v2): the stem ends with its convolution (and pool), a
     final norm and activation follow the last stage."""
+    conv: str = "plain"
+    """The kind of every convolution but the classifier (a key of :data:`CONVS`)."""
+    conv_eps: float = 0.0
+
+    def convs(self, ops: tuple[Op, ...]) -> tuple[Op, ...]:
+        """``ops`` with every convolution of the network's kind."""
+        if self.conv == "plain":
+            return ops
+        return tuple(
+            dataclasses.replace(op, kind=self.conv, eps=self.conv_eps)
+            if isinstance(op, Conv)
+            else op
+            for op in ops
+        )
 
     def stage_name(self, index: int) -> str:
         """The module of the stage at 1-based ``index``: ``layer1``, ``s1``, ``stages.0``."""
@@ -873,6 +933,11 @@ class StemPoolRecord:
     """Its operations from the stem's width and map size."""
 
 
+def _zero_pad_max_pool(_width: int, size: int, style: Style) -> list[Op]:
+    out = conv_output_size(size + 2, 3, 2, 0)
+    return [Pool(style.name("maxpool"), "max_zero_pad", 3, 2, 1, size, out)]
+
+
 def _max_pool(_width: int, size: int, style: Style) -> list[Op]:
     return [
         Pool(
@@ -899,6 +964,12 @@ STEM_POOLS: dict[str, StemPoolRecord] = {
             "a 3x3 stride-2 convolution, norm and activation (ResNet-RS)",
             (),
             _conv_pool,
+        ),
+        StemPoolRecord(
+            "max_zero_pad",
+            "zero padding of 1, then a 3x3 stride-2 max pool (BiT's 'fixed' stem)",
+            (),
+            _zero_pad_max_pool,
         ),
         StemPoolRecord("none", "nothing", (False,), lambda _w, _s, _style: []),
     )
@@ -1004,6 +1075,7 @@ class Records:
     """Every component record, by kind: what the templates look kinds up in."""
 
     norms: dict[str, NormRecord]
+    convs: dict[str, ConvRecord]
     acts: dict[str, ActRecord]
     attentions: dict[str, AttentionRecipe]
     stems: dict[str, StemRecord]
@@ -1012,4 +1084,4 @@ class Records:
     blocks: dict[str, BlockRecipe]
 
 
-RECORDS = Records(NORMS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS)
+RECORDS = Records(NORMS, CONVS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS)

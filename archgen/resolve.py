@@ -22,7 +22,9 @@ from archgen.diagnostics import Diagnostic
 from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
+    CONVS,
     NORMS,
+    STD_CONV_EPS,
     STEMS,
     StemArgs,
     Style,
@@ -221,7 +223,22 @@ def _style(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) ->
     }
     layout = families.pop() if len(families) == 1 else layout
     preact = _preact(spec, document, problems)
-    return Style(layout, norm.type, groups, norm.group_size or 0, spec.act, preact)
+    conv = spec.conv
+    conv_options = {name: record.options for name, record in CONVS.items()}
+    _refuse_options(
+        document, problems, "conv", conv.type, {"eps": conv.eps}, conv_options
+    )
+    eps = (conv.eps or STD_CONV_EPS) if "eps" in CONVS[conv.type].options else 0.0
+    return Style(
+        layout,
+        norm.type,
+        groups,
+        norm.group_size or 0,
+        spec.act,
+        preact,
+        conv.type,
+        eps,
+    )
 
 
 def _preact(spec: NetworkSpec, document: Document, problems: list[Diagnostic]) -> bool:

@@ -27,6 +27,7 @@ from archgen.recipes import (
     ACTS,
     ATTENTIONS,
     BLOCKS,
+    CONVS,
     NORMS,
     SHORTCUTS,
     STEM_POOLS,
@@ -88,6 +89,7 @@ if TYPE_CHECKING:
     AttentionType = str
     ShortcutType = str
     NormType = str
+    ConvType = str
     ActName = str
     StemType = str
     StemPool = str | bool
@@ -96,6 +98,7 @@ else:
     AttentionType = Literal[tuple(ATTENTIONS)]
     ShortcutType = Literal[tuple(SHORTCUTS)]
     NormType = Literal[tuple(NORMS)]
+    ConvType = Literal[tuple(CONVS)]
     ActName = Literal[tuple(ACTS)]
     StemType = Literal[tuple(STEMS)]
     StemPool = Literal[
@@ -276,6 +279,19 @@ class NormSpec(_Model):
     )
 
 
+class ConvSpec(_Model):
+    type: ConvType = Field(
+        "plain",
+        description=_kinds({name: r.summary for name, r in CONVS.items()}),
+    )
+    eps: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Weight standardisation: added to each filter's variance (1e-6; BiT 1e-8).",
+    )
+
+
 LayoutName = Literal["torchvision", "timm"]
 
 
@@ -343,6 +359,10 @@ class NetworkSpec(_Model):
     input: InputSpec = InputSpec()
     stem: StemSpec = StemSpec()
     norm: NormSpec = NormSpec()
+    conv: ConvSpec = Field(
+        ConvSpec(),
+        description="The convolutions of the stem, the blocks and the shortcuts.",
+    )
     act: ActName = Field("relu", description="Activation of the stem and the blocks.")
     output_stride: Literal[8, 16, 32] | None = Field(
         None,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from archgen.complexity import CONVENTION, Complexity, Cost, StageCost, cost_of
 from archgen.ops import Attention, Conv, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
-from archgen.recipes import ATTENTIONS
+from archgen.recipes import ATTENTIONS, BLOCKS
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ def _conv_text(op: Conv, show_stride: bool = False) -> str:
         text += f", dilation {op.dilation}"
     if show_stride and op.stride != 1:
         text += f", stride {op.stride}"
+    if op.kind == "std":
+        text += ", WS"  # weight-standardised
     return text
 
 
@@ -45,6 +47,8 @@ def _op_text(op: Op, show_stride: bool = False) -> str | None:
         return ATTENTIONS[op.kind].label.format(hidden=op.hidden)
     if isinstance(op, Pool) and op.kind == "max":
         return f"{op.kernel}x{op.kernel} max pool, stride {op.stride}"
+    if isinstance(op, Pool) and op.kind == "max_zero_pad":
+        return f"zero pad 1, {op.kernel}x{op.kernel} max pool, stride {op.stride}"
     return None
 
 
@@ -54,7 +58,9 @@ def _texts(ops: tuple[Op, ...], show_stride: bool = False) -> list[str]:
 
 def block_template(stage: StagePlan) -> str:
     """The stage's block as the paper's Table 1 writes it: ``[1x1, 128; 3x3, 128, C=32; ...] x3``."""
-    return f"[{'; '.join(_texts(stage.blocks[-1].ops))}] x{len(stage.blocks)}"
+    block = stage.blocks[-1]
+    text = f"[{'; '.join(_texts(block.ops))}] x{len(stage.blocks)}"
+    return f"pre-act {text}" if BLOCKS[block.recipe].preact else text
 
 
 def _split_stem(plan: NetworkPlan) -> tuple[tuple[Op, ...], tuple[Op, ...]]:

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 from archgen.ops import Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
 from archgen.plan import BlockPlan, NetworkPlan, StagePlan
-from archgen.recipes import ATTENTION_PARAMS, ATTENTIONS, BLOCKS, NORMS, SHORTCUTS
+from archgen.recipes import (
+    ATTENTION_PARAMS,
+    ATTENTIONS,
+    BLOCKS,
+    CONVS,
+    NORMS,
+    SHORTCUTS,
+)
 
 
 @dataclass(frozen=True)
@@ -142,7 +149,10 @@ def fusion_pairs(ops: Sequence[Op]) -> tuple[tuple[str, str], ...]:
     return tuple(
         (reference(conv.path), reference(norm.path))
         for conv, norm in itertools.pairwise(ops)
-        if isinstance(conv, Conv) and isinstance(norm, Norm) and norm.kind in FOLDABLE
+        if isinstance(conv, Conv)
+        and CONVS[conv.kind].foldable
+        and isinstance(norm, Norm)
+        and norm.kind in FOLDABLE
     )
 
 
@@ -355,6 +365,10 @@ def build_view(plan: NetworkPlan) -> ModuleView:
     ]
     if plan.drop_path_rate is not None:
         helpers.append("drop_path")
+    kinds = {op.kind for op in all_ops if isinstance(op, Conv)}
+    helpers += [
+        helper for kind in sorted(kinds) if (helper := CONVS[kind].helper) is not None
+    ]
     norms = {op.kind for op in all_ops if isinstance(op, Norm)}
     helpers += [
         helper for kind in sorted(norms) if (helper := NORMS[kind].helper) is not None

@@ -80,6 +80,7 @@ TV_REGNET_REFERENCE: dict[str, tuple[int, int]] = {
 RESNETV2_REFERENCE: dict[str, tuple[int, int]] = {
     "resnetv2_50": (25_549_352, 4_089_184_256),
     "resnetv2_50d": (25_568_584, 4_328_824_832),
+    "resnetv2_50x1_bit": (25_549_352, 4_089_184_256),
 }
 ALL_REFERENCE = {
     **REFERENCE,

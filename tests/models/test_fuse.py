@@ -10,16 +10,23 @@ import warnings
 import pytest
 import torch
 
-from conftest import GENERATED, SPECS, load_module
+from conftest import GENERATED, RESNETV2_REFERENCE, SPECS, load_module
 
 ZOO = sorted(path.stem for path in SPECS.glob("*.yaml"))
 
 
-def _assert_close(actual: torch.Tensor, expected: torch.Tensor) -> None:
+def _assert_close(
+    actual: torch.Tensor, expected: torch.Tensor, relative: float = 1e-5
+) -> None:
     """Equal up to float32 rounding, relative to the output's scale (deep networks with random
     norms reach large logits)."""
     scale = float(expected.abs().max())
-    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=1e-5 * scale)
+    torch.testing.assert_close(actual, expected, rtol=1e-4, atol=relative * scale)
+
+
+LOOSER = {"resnetv2_50x1_bit": 1e-4}
+"""Channels-last runs of weight-standardised group-norm networks differ more from contiguous
+ones (measured: 2e-5 of the output's scale for resnetv2_50x1_bit, in timm's model too)."""
 
 
 def _randomise_norms(model: torch.nn.Module) -> None:
@@ -48,12 +55,23 @@ def test_fused_model_equals_unfused_in_eval(name: str) -> None:
         expected = model(x)
         fused = copy.deepcopy(model).fuse()
         assert not fused.training
-        assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
-        assert fused.state_dict().keys() != model.state_dict().keys()
+        if name in RESNETV2_REFERENCE:
+            # Pre-activation: a block's first norm and the final norm follow no convolution
+            # and stay; norm2 and norm3 fold into conv1 and conv2 (batch norms only).
+            kept = {
+                n.rsplit(".", 1)[-1]
+                for n, m in fused.named_modules()
+                if isinstance(m, torch.nn.BatchNorm2d | torch.nn.GroupNorm)
+            }
+            norms = {"norm1", "norm"}
+            assert kept == (norms | {"norm2", "norm3"} if "bit" in name else norms)
+        else:
+            assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fused.modules())
+            assert fused.state_dict().keys() != model.state_dict().keys()
         _assert_close(fused(x), expected)
         last = fused.to(memory_format=torch.channels_last)
         actual = last(x.to(memory_format=torch.channels_last))
-        _assert_close(actual, expected)
+        _assert_close(actual, expected, LOOSER.get(name, 1e-5))
 
 
 @pytest.mark.parametrize("name", ["resnet18", "seresnext50_32x4d"])

@@ -31,9 +31,10 @@ def _reference(name: str) -> torch.nn.Module:
     torch.manual_seed(0)
     model = timm.create_model(name, pretrained=False)
     for m in model.modules():  # non-trivial statistics, so that a misplaced norm shows
-        if isinstance(m, torch.nn.BatchNorm2d):
+        if isinstance(m, torch.nn.BatchNorm2d | torch.nn.GroupNorm):
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.uniform_(-0.1, 0.1)
+        if isinstance(m, torch.nn.BatchNorm2d):
             m.running_mean.uniform_(-0.1, 0.1)
             m.running_var.uniform_(0.5, 1.5)
     return model.eval()
@@ -121,6 +122,49 @@ def test_the_generator_builds_resnetv2_as_checked_in(tmp_path: Path) -> None:
     assert headless(X).shape == (2, 2048)
     ours.reset_classifier(10)
     assert ours(X).shape == (2, 10)
+
+
+def test_weight_standardised_convolutions_match_timm_and_are_not_folded(
+    tmp_path: Path,
+) -> None:
+    from timm.layers import StdConv2d
+
+    built = build_module(
+        tmp_path,
+        SPECS / "resnet18.yaml",
+        conv={"type": "std", "eps": 1e-8},
+        input={"image_size": 64},
+    )
+    ours = built.resnet18()
+    conv = ours.layer1[0].conv2
+    theirs = StdConv2d(64, 64, 3, padding=1, eps=1e-8)
+    theirs.weight.data.copy_(conv.weight.data)
+    x = torch.randn(2, 64, 16, 16)
+    with torch.no_grad():
+        torch.testing.assert_close(conv(x), theirs(x), rtol=0, atol=0)
+        for m in ours.modules():  # statistics of the data, so that eval mode is finite
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.momentum = None
+        ours.train()(X)
+        ours.eval()
+        before = ours(X)
+        assert torch.isfinite(before).all()
+        # a batch norm after a standardised convolution stays: folding would drop the
+        # standardisation
+        torch.testing.assert_close(ours.fuse()(X), before, rtol=1e-4, atol=1e-4)
+        assert isinstance(ours.layer1[0].bn2, torch.nn.BatchNorm2d)
+
+
+def test_an_option_the_convolution_does_not_take_is_refused(tmp_path: Path) -> None:
+    spec = tmp_path / "plain.yaml"
+    spec.write_text(
+        "name: plain\nconv: {type: plain, eps: 1.0e-8}\n"
+        "stages:\n  - {blocks: 1, planes: 16, block: bottleneck}\n"
+    )
+    found = run_cli("lint", "--format", "json", spec)
+    assert found.code == 1
+    codes = {(d["code"], d["line"]) for d in json.loads(found.out)}
+    assert ("AG108", 2) in codes
 
 
 def test_pre_and_post_activation_blocks_are_not_mixed(tmp_path: Path) -> None:
