@@ -295,6 +295,8 @@ PARAMETER_NAMES = frozenset(
         "downsample",
         "pre_logits",
         "first_dilation",
+        "index",
+        "padding",
         "drop_path",
         "reduced",
         "kernel_size",
