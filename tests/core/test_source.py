@@ -1036,7 +1036,7 @@ def test_unknown_top_level_key_offers_the_close_name_and_lists_the_keys() -> Non
         1,
         1,
         "unknown key 'nmae'; did you mean 'name'? Expected one of: $schema, name, "
-        "class_name, description, layout, input, stem, norm, act, output_stride, "
+        "class_name, description, layout, input, stem, norm, conv, act, output_stride, "
         "drop_path_rate, defaults, design_space, stages, regnet, head, init, lint, depths, "
         "planes, widths, strides",
         (Fix(("nmae",), "nmae", "name", key=True),),
@@ -1745,6 +1745,6 @@ def test_literal_choice_with_a_number_offers_no_name() -> None:
         "AG104",
         2,
         14,
-        "stem.pool must be one of True, False, 'max', 'conv' or 'none', found 3",
+        "stem.pool must be one of True, False, 'max', 'conv', 'max_zero_pad' or 'none', found 3",
         (),
     )

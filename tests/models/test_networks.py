@@ -100,7 +100,7 @@ def _torchvision(spec: dict[str, Any]) -> ResNet:
     )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(spec=torchvision_networks())
 def test_torchvision_expressible_networks_equal_torchvision(
     tmp_path_factory: pytest.TempPathFactory, spec: dict[str, Any]
@@ -236,7 +236,7 @@ def network_batches(draw: st.DrawFn) -> list[dict[str, Any]]:
     return [draw(any_network(index)) for index in range(16)]
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(specs=network_batches())
 def test_any_network_lints_renders_formats_constructs_and_matches_its_plan(
     tmp_path_factory: pytest.TempPathFactory, specs: list[dict[str, Any]]
