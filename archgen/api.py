@@ -54,6 +54,7 @@ __all__ = [
     "analyse",
     "build_model",
     "create_model",
+    "import_spec",
     "lint",
     "load_spec",
     "load_weights",
@@ -357,6 +358,26 @@ def register_timm(*specs: SpecLike) -> list[str]:
     from archgen.timm_models import register
 
     return [register(load_spec(spec), create_model) for spec in specs]
+
+
+def import_spec(reference: str) -> str:
+    """The spec (YAML text, commented with where it came from) of a network of timm or
+    torchvision, ``"timm:resnet50d"`` or ``"torchvision:regnet_y_400mf"``, read from the
+    reference's own configuration: what ``archgen import`` writes. Needs that package.
+    Raises :class:`ArchgenError` (AG010) naming what archgen does not express."""
+    from archgen.importer import import_spec as imported
+
+    if not isinstance(reference, str):
+        raise ArchgenError(
+            [
+                diagnostic(
+                    "AG010",
+                    f"expected SOURCE:NAME, found a {type(reference).__name__}",
+                    "<import>",
+                )
+            ]
+        )
+    return imported(reference).text
 
 
 _BUILDER_BOUNDS = {

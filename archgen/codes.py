@@ -118,6 +118,17 @@ _READING: tuple[Code, ...] = (
         "put each spec in its own file",
     ),
     Code(
+        "AG010",
+        "cannot-import",
+        _E,
+        "a reference network archgen does not express",
+        False,
+        "`archgen import SOURCE:NAME` read the reference's own configuration of the network and found an argument, block, norm or attention that no component record expresses (timm's anti-aliased downsampling, blur pools, FRN or EvoNorm norms, ...), or a name the reference does not register. Nothing is written.",
+        "",
+        "",
+        "import a network of the lineage archgen expresses (`archgen import timm:resnet50d`), or write the spec by hand from the nearest one",
+    ),
+    Code(
         "AG101",
         "missing-key",
         _E,

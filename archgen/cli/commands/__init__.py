@@ -10,6 +10,7 @@ from archgen.cli.commands import (
     build,
     diff,
     fit,
+    importing,
     init,
     lint,
     listing,
@@ -43,5 +44,6 @@ _MODULES: tuple[ModuleType, ...] = (
     scale,
     sample,
     fit,
+    importing,
 )
 COMMANDS: tuple[Command, ...] = tuple(cast(Command, module) for module in _MODULES)
