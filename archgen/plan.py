@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from archgen import limits
 from archgen.diagnostics import Diagnostic
-from archgen.ops import Act, Attention, Conv, Norm, Op, Pool
+from archgen.ops import Act, Attention, Conv, Norm, Op, Pool, flatten
 from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
@@ -68,8 +68,9 @@ class BlockPlan:
 
     @property
     def all_ops(self) -> tuple[Op, ...]:
+        """Every operation of the block, a graph's own in its place (:func:`flatten`)."""
         after = () if self.residual_act is None else (self.residual_act,)
-        return self.ops + (self.shortcut or ()) + after
+        return flatten(self.ops) + (self.shortcut or ()) + after
 
 
 @dataclass(frozen=True)
@@ -427,6 +428,7 @@ def _blocks(
     in_channels, size = cursor.channels, cursor.size
     for position in range(resolved.blocks):
         first = position == 0
+        projects = first and (stride != 1 or in_channels != resolved.out_channels)
         args = BlockArgs(
             in_channels=in_channels,
             width=resolved.width,
@@ -439,13 +441,15 @@ def _blocks(
             stride_on=resolved.stride_on,
             attention=attention_args,
             drop_path=drop_path,
+            projects=projects,
+            scale=resolved.options.get("scale", 1),
         )
         ops = style.convs(recipe.build(args, style))
         below = _below_floor(ops, resolved, style)
         if below is not None:
             return below
         shortcut = None
-        if first and (stride != 1 or in_channels != resolved.out_channels):
+        if projects:
             shortcut = style.convs(
                 shortcut_recipe.build(
                     ShortcutArgs(

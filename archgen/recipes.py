@@ -30,11 +30,13 @@ from archgen.ops import (
     AttentionKind,
     Conv,
     Dropout,
+    Graph,
     Linear,
     Norm,
     NormKind,
     Op,
     Pool,
+    Product,
     Sym,
     conv_output_size,
     pool_output_size,
@@ -281,6 +283,8 @@ class Style:
         return tuple(
             dataclasses.replace(op, kind=self.conv, eps=self.conv_eps)
             if isinstance(op, Conv)
+            else dataclasses.replace(op, ops=self.convs(op.ops))
+            if isinstance(op, Graph)
             else op
             for op in ops
         )
@@ -487,6 +491,52 @@ def attention_op(
     return Attention("se", kind, channels, hidden, size)
 
 
+# --- graphs: branches inside a block ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphRecord:
+    """A way of splitting a block's channels into branches and merging them again: how the
+    summaries write it and which template macro writes its forward pass."""
+
+    name: str
+    summary: str
+    """How a block's docstring describes it."""
+    label: Callable[[Graph], str]
+    """Its entry in a Table-1 block template."""
+    macro: str
+    """The macro of ``templates/ops.py.j2`` that writes the statements it runs in ``forward``
+    (reading and assigning ``out``); its operations are attributes of the block."""
+
+
+def _res2_label(graph: Graph) -> str:
+    conv = next(op for op in graph.ops if isinstance(op, Conv))
+    text = f"{conv.kernel}x{conv.kernel}, {conv.out_channels}"
+    if conv.groups != 1:
+        text += f", C={conv.groups}"
+    if conv.dilation != 1:
+        text += f", dilation {conv.dilation}"
+    joined = "hierarchical" if graph.hierarchical else "pooled last"
+    return f"{text} x{graph.branches - 1}, scale {graph.branches} ({joined})"
+
+
+GRAPHS: dict[str, GraphRecord] = {
+    record.name: record
+    for record in (
+        GraphRecord(
+            "res2",
+            "The 3x3 convolution's channels split into `scale` parts (Gao et al. 2019): each "
+            "part but the last has its own 3x3 convolution, which also reads the previous "
+            "part's output; the parts are concatenated again. In a stage's first block the "
+            "parts run side by side and the last is average-pooled.",
+            _res2_label,
+            "res2",
+        ),
+    )
+}
+"""Every kind of branching a block may contain."""
+
+
 # --- blocks ----------------------------------------------------------------------------------
 
 
@@ -506,6 +556,10 @@ class BlockArgs:
     stride_on: str
     attention: tuple[AttentionKind, float | None, int | None] | None
     drop_path: bool
+    projects: bool = False
+    """The block has a projection shortcut (the first of a stage that changes the map)."""
+    scale: int = 1
+    """Res2Net: the parts the 3x3 convolution's channels split into."""
 
 
 BlockBuilder = Callable[[BlockArgs, Style], tuple[Op, ...]]
@@ -537,6 +591,8 @@ class BlockRecipe:
     """The order in which the reference of each layout registers the block's modules
     (``downsample`` included), which ``print(model)`` and the state dict follow; a module
     not listed keeps its place after the listed ones."""
+    options: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Stage options only this block takes (``scale``), with their defaults."""
 
 
 def _tail(args: BlockArgs, size: int) -> tuple[Op, ...]:
@@ -690,6 +746,52 @@ def preact_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     )
 
 
+def res2net(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """Res2Net's bottleneck (Gao et al. 2019, timm's Bottle2neck): 1x1 reduce to ``scale``
+    parts of ``width`` channels, a 3x3 (grouped) convolution per part but the last, joined
+    hierarchically, then 1x1 expand; one activation module throughout."""
+    in_ch, width, out_ch, stride, groups = _arguments(args)
+    scale = Sym(args.scale, "scale", 4)
+    wide = Product(width, scale)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    size = args.in_size
+    conv1 = conv_op("conv1", in_ch, wide, 1, size)
+    inner: list[Op] = []
+    out = size
+    for index in range(max(1, args.scale - 1)):
+        conv = conv_op(
+            f"convs.{index}", width, width, 3, size, stride, dilation, groups, dilation
+        )
+        out = conv.out_size
+        inner += [
+            conv,
+            style.norm_op(f"bns.{index}", width, out),
+            style.act_op("relu", out),
+        ]
+    if args.projects or args.stride != 1:  # timm's is_first: the last part is pooled
+        inner.append(Pool("pool", "avg_3x3", 3, stride, 1, size, out))
+    graph = Graph(
+        "",
+        "res2",
+        wide,
+        wide,
+        scale,
+        tuple(inner),
+        size,
+        out,
+        hierarchical=not (args.projects or args.stride != 1),
+    )
+    return (
+        conv1,
+        style.norm_op("bn1", wide, size),
+        style.act_op("relu", size),
+        graph,
+        conv_op("conv3", wide, out_ch, 1, out),
+        style.norm_op("bn3", out_ch, out),
+        *_tail(args, out),
+    )
+
+
 _SHAPE_ARGS: tuple[tuple[str, int | None], ...] = (
     ("in_channels", None),
     ("width", None),
@@ -771,6 +873,23 @@ BLOCKS: dict[str, BlockRecipe] = {
                     *("norm3", "act3", "conv3", "drop_path"),
                 ),
             },
+        ),
+        BlockRecipe(
+            "res2net",
+            "Bottle2neck",
+            4,
+            "Res2Net's bottleneck: 1x1 reduce to `scale` parts, a 3x3 convolution per part "
+            "but the last, each reading the previous part's output too, 1x1 expand.",
+            res2net,
+            (*_SHAPE_ARGS, ("scale", 4), ("dilation", 1)),
+            residual_act="relu",
+            order={
+                "timm": (
+                    *("conv1", "bn1", "convs", "bns", "pool", "conv3", "bn3", "se"),
+                    *("relu", "downsample", "drop_path"),
+                ),
+            },
+            options={"scale": 4},
         ),
     )
 }
@@ -1082,6 +1201,9 @@ class Records:
     stem_pools: dict[str, StemPoolRecord]
     shortcuts: dict[str, ShortcutRecipe]
     blocks: dict[str, BlockRecipe]
+    graphs: dict[str, GraphRecord]
 
 
-RECORDS = Records(NORMS, CONVS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS)
+RECORDS = Records(
+    NORMS, CONVS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS, GRAPHS
+)

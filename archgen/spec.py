@@ -240,6 +240,13 @@ class StageOptions(_Model):
         None, description="Explicit channels per group."
     )
     out_channels: Channels | None = Field(None, description="Explicit output channels.")
+    scale: int | None = Field(
+        None,
+        ge=2,
+        le=limits.MAX_BRANCHES,
+        description="Res2Net blocks: parts the 3x3 convolution's channels split into "
+        "(default 4); the block is 'width' x scale wide.",
+    )
 
 
 class StageSpec(StageOptions):

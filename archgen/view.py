@@ -14,7 +14,19 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from archgen.ops import Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
+from archgen.ops import (
+    Attention,
+    Conv,
+    Dropout,
+    Graph,
+    Norm,
+    Op,
+    Pool,
+    Product,
+    Sym,
+    flatten,
+    kind_of,
+)
 from archgen.plan import BlockPlan, NetworkPlan, StagePlan
 from archgen.recipes import (
     ATTENTION_PARAMS,
@@ -45,6 +57,16 @@ class Member:
     attr: str
     ops: tuple[Op, ...]
     sequential: bool
+    listed: bool = False
+    """A list of modules that a graph's forward pass iterates (``nn.ModuleList``)."""
+    parts: int | None = None
+    """The parts of the graph that lists it, one more than its modules (Res2Net's scale)."""
+
+    @property
+    def uniform(self) -> bool:
+        """Every module of a list is built alike (one comprehension makes them)."""
+        built = {signature((dataclasses.replace(op, path=""),)) for op in self.ops}
+        return len(built) == 1
 
     @property
     def named(self) -> bool:
@@ -73,6 +95,8 @@ class Scope:
         self.params = frozenset(params)
 
     def value(self, value: object) -> str:
+        if isinstance(value, Product) and self.symbolic(value):
+            return " * ".join(self.value(factor) for factor in value.factors)
         if isinstance(value, Sym) and value.name in self.params:
             return value.name
         if isinstance(value, Sym) and value.alias is not None:
@@ -84,6 +108,8 @@ class Scope:
         return repr(value)
 
     def symbolic(self, value: object) -> bool:
+        if isinstance(value, Product):
+            return any(self.symbolic(factor) for factor in value.factors)
         if isinstance(value, Sym) and value.alias is not None:
             return value.name in self.params or self.symbolic(value.alias)
         return isinstance(value, Sym) and value.name in self.params
@@ -107,9 +133,18 @@ def root(path: str) -> str:
 
 
 def members(ops: Sequence[Op]) -> tuple[Member, ...]:
-    """Attributes in order of first use; ops under one root path form a Sequential."""
+    """Attributes in order of first use; ops under one root path form a Sequential, or a
+    ModuleList when a graph's forward pass iterates them. A graph whose operations are the
+    block's own contributes them."""
+    listed = {
+        root(inner.path): op.branches
+        for op in ops
+        if isinstance(op, Graph) and not op.path
+        for inner in flatten(op.ops)
+        if "." in inner.path
+    }
     grouped: dict[str, list[Op]] = {}
-    for op in ops:
+    for op in flatten([op for op in ops if not _owned(op)]):
         grouped.setdefault(root(op.path), []).append(op)
     result = []
     for attr, group in grouped.items():
@@ -117,14 +152,38 @@ def members(ops: Sequence[Op]) -> tuple[Member, ...]:
         unique = (
             group if sequential else group[:1]
         )  # a shared activation is defined once
-        result.append(Member(attr, tuple(unique), sequential))
+        result.append(
+            Member(attr, tuple(unique), sequential, attr in listed, listed.get(attr))
+        )
     return tuple(result)
 
 
-def calls(ops: Sequence[Op]) -> tuple[str, ...]:
-    """The attributes ``forward`` calls, in order: one call per run of a Sequential."""
-    result: list[str] = []
+def _owned(op: Op) -> bool:
+    """A graph that is a module of its own (rendered by its class, not flattened)."""
+    return isinstance(op, Graph) and bool(op.path)
+
+
+def graph_roles(graph: Graph) -> dict[str, str]:
+    """The attribute that holds the first operation of each kind in a graph, by kind
+    (``conv``: ``convs``): what a graph's template macro calls."""
+    roles: dict[str, str] = {}
+    for op in flatten(graph.ops):
+        roles.setdefault(kind_of(op), root(op.path))
+    return roles
+
+
+Step = str | Graph
+"""What ``forward`` does next: call an attribute, or run a graph's statements."""
+
+
+def calls(ops: Sequence[Op]) -> tuple[Step, ...]:
+    """The attributes ``forward`` calls, in order: one call per run of a Sequential; a graph
+    whose operations are the block's own is a step of its own."""
+    result: list[Step] = []
     for op in ops:
+        if isinstance(op, Graph) and not op.path:
+            result.append(op)
+            continue
         attr = root(op.path)
         if result and attr == result[-1] and "." in op.path:
             continue
@@ -148,7 +207,7 @@ def fusion_pairs(ops: Sequence[Op]) -> tuple[tuple[str, str], ...]:
     """Each convolution directly followed by a batch norm: the pairs ``fuse()`` folds."""
     return tuple(
         (reference(conv.path), reference(norm.path))
-        for conv, norm in itertools.pairwise(ops)
+        for conv, norm in itertools.pairwise(flatten(list(ops)))
         if isinstance(conv, Conv)
         and CONVS[conv.kind].foldable
         and isinstance(norm, Norm)
@@ -161,7 +220,7 @@ def signature(ops: Sequence[Op]) -> tuple[object, ...]:
     shape: list[object] = []
     for op in ops:
         fields = tuple(
-            (name, value.name if isinstance(value, Sym) else value)
+            (name, _shape(value))
             for name, value in vars(op).items()
             if not name.endswith("size")
         )
@@ -169,12 +228,25 @@ def signature(ops: Sequence[Op]) -> tuple[object, ...]:
     return tuple(shape)
 
 
+def _shape(value: object) -> object:
+    """A field's part of a signature: an argument's name, a graph's operations' shape."""
+    if isinstance(value, Product):
+        return tuple(factor.name for factor in value.factors)
+    if isinstance(value, Sym):
+        return value.name
+    if isinstance(value, tuple):
+        return signature(value)
+    return value
+
+
 def _syms(ops: Iterable[Op]) -> dict[str, Sym]:
     found: dict[str, Sym] = {}
-    for op in ops:
+    for op in flatten(list(ops)):
         for value in vars(op).values():
-            if isinstance(value, Sym):
-                found.setdefault(value.name, value)
+            factors = value.factors if isinstance(value, Product) else (value,)
+            for factor in factors:
+                if isinstance(factor, Sym):
+                    found.setdefault(factor.name, factor)
     return found
 
 
@@ -209,7 +281,7 @@ class BlockClassView:
     summary: str
     params: tuple[Param, ...]
     members: tuple[Member, ...]
-    calls: tuple[str, ...]
+    calls: tuple[Step, ...]
     residual_act: str | None
     """The activation after the addition (None: pre-activation blocks return the sum)."""
     shortcut_after: int
@@ -262,7 +334,7 @@ class ModuleView:
     shortcuts: tuple[ShortcutView, ...]
     stages: tuple[StageView, ...]
     stem: tuple[Member, ...]
-    stem_calls: tuple[str, ...]
+    stem_calls: tuple[Step, ...]
     final: tuple[Member, ...]
     """Modules after the last stage, before the head (a pre-activation network's norm)."""
     network: Scope
@@ -476,7 +548,7 @@ def _block_views(
         takes_downsample = any(b.shortcut is not None for b in blocks)
         if takes_downsample:
             params.append(Param("downsample", "nn.Module | None", "None"))
-        last_norm = next(op for op in reversed(ops) if isinstance(op, Norm))
+        last_norm = next(op for op in reversed(flatten(ops)) if isinstance(op, Norm))
         summary = recipe.summary
         attention = next((op for op in ops if isinstance(op, Attention)), None)
         if attention is not None:
