@@ -82,12 +82,19 @@ RESNETV2_REFERENCE: dict[str, tuple[int, int]] = {
     "resnetv2_50d": (25_568_584, 4_328_824_832),
     "resnetv2_50x1_bit": (25_549_352, 4_089_184_256),
 }
+# timm 1.0.31's Res2Nets (NOTES.md, "The ResNeXt descendants"), same conventions.
+RES2NET_REFERENCE: dict[str, tuple[int, int]] = {
+    "res2net50_26w_4s": (25_699_120, 4_255_166_464),
+    "res2next50": (24_671_464, 4_172_677_120),
+    "res2net50d": (25_718_352, 4_494_807_040),
+}
 ALL_REFERENCE = {
     **REFERENCE,
     **TIMM_REFERENCE,
     **REGNET_REFERENCE,
     **TV_REGNET_REFERENCE,
     **RESNETV2_REFERENCE,
+    **RES2NET_REFERENCE,
 }
 """Every zoo spec's published parameters and MACs."""
 

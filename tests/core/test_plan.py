@@ -712,8 +712,8 @@ def test_a_stage_without_a_block_is_refused_at_the_stage() -> None:
         (
             "AG105",
             "layer2 (stages[1]) has no block type; expected 'block: basic' or "
-            "'block: bottleneck' or 'block: regnet' or 'block: preact_bottleneck' in the "
-            "stage or in defaults",
+            "'block: bottleneck' or 'block: regnet' or 'block: preact_bottleneck' or "
+            "'block: res2net' in the stage or in defaults",
             4,
             5,
         )
@@ -1138,5 +1138,5 @@ def test_the_schema_offers_exactly_the_block_recipes() -> None:
     assert (
         set(get_args(BlockType))
         == set(BLOCKS)
-        == {"basic", "bottleneck", "regnet", "preact_bottleneck"}
+        == {"basic", "bottleneck", "regnet", "preact_bottleneck", "res2net"}
     )

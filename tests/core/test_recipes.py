@@ -566,7 +566,10 @@ def test_regnet_block_without_se() -> None:
 
 def test_block_recipes_registry() -> None:
     basic, bottleneck, reg = BLOCKS["basic"], BLOCKS["bottleneck"], BLOCKS["regnet"]
-    assert list(BLOCKS) == ["basic", "bottleneck", "regnet", "preact_bottleneck"]
+    assert list(BLOCKS) == [
+        *("basic", "bottleneck", "regnet", "preact_bottleneck"),
+        "res2net",
+    ]
     # torchvision's class names and expansions (BasicBlock.expansion 1, Bottleneck 4).
     assert (basic.name, basic.class_name, basic.expansion) == ("basic", "BasicBlock", 1)
     assert (bottleneck.name, bottleneck.class_name, bottleneck.expansion) == (
@@ -598,6 +601,14 @@ def test_block_recipes_registry() -> None:
     preact = BLOCKS["preact_bottleneck"]
     assert (preact.class_name, preact.expansion) == ("PreActBottleneck", 4)
     assert preact.residual_act is None and preact.preact
+    # timm's Bottle2neck: expansion 4, scale 4 unless given, one shared 'relu'.
+    res2 = BLOCKS["res2net"]
+    assert (res2.class_name, res2.expansion, res2.options) == (
+        "Bottle2neck",
+        4,
+        {"scale": 4},
+    )
+    assert res2.residual_act == "relu"
     assert not (basic.preact or bottleneck.preact or reg.preact)
     assert preact.timm_layout == "timm-resnetv2"
 
