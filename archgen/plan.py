@@ -97,6 +97,21 @@ class StagePlan:
     """Total stride from the input to the stage's output (timm's feature ``reduction``)."""
     notation: Notation
     origins: tuple[tuple[str, Loc], ...]
+    options: tuple[tuple[str, int], ...] = ()
+    """The block's own options (Res2Net's scale), as resolved."""
+
+    @property
+    def width_factor(self) -> int:
+        """What the block's record multiplies ``width`` by for the design rules (1: nothing)."""
+        factor = 1
+        for option in BLOCKS[self.recipe].width_factors:
+            factor *= dict(self.options).get(option, 1)
+        return factor
+
+    @property
+    def design_width(self) -> int:
+        """The block's width as its paper's design rules see it (Res2Net: width x scale)."""
+        return self.width * self.width_factor
 
     @property
     def loc(self) -> Loc:
@@ -380,6 +395,7 @@ def _lower_stage(
         reduction=cursor.reduction,
         notation=resolved.notation,
         origins=resolved.origins,
+        options=tuple(sorted(resolved.options.items())),
     )
     cursor.channels, cursor.size = resolved.out_channels, size
     cursor.nominal, cursor.dilation = nominal_out, dilation

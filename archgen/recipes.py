@@ -593,6 +593,9 @@ class BlockRecipe:
     not listed keeps its place after the listed ones."""
     options: dict[str, int] = dataclasses.field(default_factory=dict)
     """Stage options only this block takes (``scale``), with their defaults."""
+    width_factors: tuple[str, ...] = ()
+    """Options that multiply a stage's ``width`` into the width the paper's design rules
+    compare (Res2Net: the block is ``width`` x ``scale`` wide)."""
 
 
 def _tail(args: BlockArgs, size: int) -> tuple[Op, ...]:
@@ -890,6 +893,7 @@ BLOCKS: dict[str, BlockRecipe] = {
                 ),
             },
             options={"scale": 4},
+            width_factors=("scale",),
         ),
     )
 }

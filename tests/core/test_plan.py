@@ -14,6 +14,8 @@ RegNet figures of ../shared/reference/NOTES.md, worked out by hand. Written to k
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Pool
@@ -28,6 +30,8 @@ from archgen.plan import (
     default_class_name,
 )
 from archgen.resolve import _int
+from archgen.source import Document, parse
+from archgen.validate import validate
 
 from conftest import MINIMAL, SPECS, lowered
 
@@ -1125,6 +1129,32 @@ def test_every_failing_stage_is_reported() -> None:
     assert [(code, line, column) for code, _, line, column in _problems(text)] == [
         ("AG105", 3, 5),
         ("AG105", 4, 5),
+    ]
+
+
+def test_a_block_option_on_a_block_that_does_not_take_it_is_refused_at_the_option() -> (
+    None
+):
+    text = "name: net\ndefaults: {block: bottleneck, scale: 4}\nstages:\n  - {blocks: 1, planes: 8}\n"
+    assert _problems(text) == [
+        (
+            "AG108",
+            "layer1 (stages[0]) gives scale, which applies to 'res2net' blocks; its block is "
+            "'bottleneck'; expected 'block: res2net' or no scale",
+            2,
+            31,  # the key 'scale' in "defaults: {block: bottleneck, scale: 4}"
+        )
+    ]
+
+
+def test_res2net_scale_below_two_is_refused_by_the_schema() -> None:
+    text = "name: net\ndefaults: {block: res2net, scale: 1}\nstages:\n  - {blocks: 1, planes: 8}\n"
+    document = parse(Path("spec.yaml"), "spec.yaml", text.encode("utf-8"))
+    assert isinstance(document, Document)
+    problems = validate(document)
+    assert isinstance(problems, list)
+    assert [(d.code, d.message, d.line) for d in problems] == [
+        ("AG104", "defaults.scale must be at least 2, found 1", 2)
     ]
 
 
