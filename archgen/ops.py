@@ -191,6 +191,16 @@ class Graph:
     out_size: int
     hierarchical: bool = False
     """Each branch adds the previous branch's output to its input (Res2Net's later blocks)."""
+    stride: int = 1
+    dilation: int = 1
+    """The dilation its branches scale (a selective kernel's KxK is a 3x3 dilated (K-1)/2)."""
+    groups: int = 1
+    hidden: int = 0
+    """Width of its attention's reduced representation (selective kernels, split attention)."""
+    kernels: tuple[int, ...] = ()
+    """A selective kernel's kernel size per branch."""
+    split_input: bool = False
+    """Each branch reads its share of the input channels, not all of them."""
 
 
 Op = Conv | Norm | Act | Pool | Attention | Dropout | Linear | Graph

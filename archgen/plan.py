@@ -97,7 +97,7 @@ class StagePlan:
     """Total stride from the input to the stage's output (timm's feature ``reduction``)."""
     notation: Notation
     origins: tuple[tuple[str, Loc], ...]
-    options: tuple[tuple[str, int], ...] = ()
+    options: tuple[tuple[str, object], ...] = ()
     """The block's own options (Res2Net's scale), as resolved."""
 
     @property
@@ -105,7 +105,8 @@ class StagePlan:
         """What the block's record multiplies ``width`` by for the design rules (1: nothing)."""
         factor = 1
         for option in BLOCKS[self.recipe].width_factors:
-            factor *= dict(self.options).get(option, 1)
+            value = dict(self.options).get(option, 1)
+            factor *= value if isinstance(value, int) else 1
         return factor
 
     @property
@@ -458,7 +459,7 @@ def _blocks(
             attention=attention_args,
             drop_path=drop_path,
             projects=projects,
-            scale=resolved.options.get("scale", 1),
+            options=tuple(resolved.options.items()),
         )
         ops = style.convs(recipe.build(args, style))
         below = _below_floor(ops, resolved, style)

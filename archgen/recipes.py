@@ -22,6 +22,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from archgen.ops import (
     Act,
@@ -505,8 +506,11 @@ class GraphRecord:
     label: Callable[[Graph], str]
     """Its entry in a Table-1 block template."""
     macro: str
-    """The macro of ``templates/ops.py.j2`` that writes the statements it runs in ``forward``
-    (reading and assigning ``out``); its operations are attributes of the block."""
+    """The macro of ``templates/ops.py.j2`` that writes it: the statements it runs in
+    ``forward`` (reading and assigning ``out``) when its operations are attributes of the block
+    (a graph at path ""), else the constructor call of its class."""
+    helper: str | None = None
+    """The macro of ``templates/helpers.py.j2`` that defines its class, if it is a module."""
 
 
 def _res2_label(graph: Graph) -> str:
@@ -520,6 +524,14 @@ def _res2_label(graph: Graph) -> str:
     return f"{text} x{graph.branches - 1}, scale {graph.branches} ({joined})"
 
 
+def _sk_label(graph: Graph) -> str:
+    conv = next(op for op in graph.ops if isinstance(op, Conv))
+    text = f"SK[{', '.join(f'{k}x{k}' for k in graph.kernels)}], {graph.out_channels}"
+    if conv.groups != 1:
+        text += f", C={conv.groups}"
+    return text + f", attention {graph.hidden}"
+
+
 GRAPHS: dict[str, GraphRecord] = {
     record.name: record
     for record in (
@@ -531,6 +543,15 @@ GRAPHS: dict[str, GraphRecord] = {
             "parts run side by side and the last is average-pooled.",
             _res2_label,
             "res2",
+        ),
+        GraphRecord(
+            "selective_kernel",
+            "Its spatial convolution is a selective kernel (Li et al. 2019): one 3x3 "
+            "convolution per kernel size, dilated to that kernel's reach, merged by a softmax "
+            "attention across the branches computed from their pooled sum.",
+            _sk_label,
+            "selective_kernel",
+            "selective_kernel",
         ),
     )
 }
@@ -558,8 +579,12 @@ class BlockArgs:
     drop_path: bool
     projects: bool = False
     """The block has a projection shortcut (the first of a stage that changes the map)."""
-    scale: int = 1
-    """Res2Net: the parts the 3x3 convolution's channels split into."""
+    options: tuple[tuple[str, object], ...] = ()
+    """The block's own options (:attr:`BlockRecipe.options`), as resolved."""
+
+    def option(self, name: str) -> object:
+        """One of the block's own options (its record's default when not resolved)."""
+        return dict(self.options).get(name)
 
 
 BlockBuilder = Callable[[BlockArgs, Style], tuple[Op, ...]]
@@ -591,7 +616,7 @@ class BlockRecipe:
     """The order in which the reference of each layout registers the block's modules
     (``downsample`` included), which ``print(model)`` and the state dict follow; a module
     not listed keeps its place after the listed ones."""
-    options: dict[str, int] = dataclasses.field(default_factory=dict)
+    options: dict[str, object] = dataclasses.field(default_factory=dict)
     """Stage options only this block takes (``scale``), with their defaults."""
     width_factors: tuple[str, ...] = ()
     """Options that multiply a stage's ``width`` into the width the paper's design rules
@@ -754,14 +779,15 @@ def res2net(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     parts of ``width`` channels, a 3x3 (grouped) convolution per part but the last, joined
     hierarchically, then 1x1 expand; one activation module throughout."""
     in_ch, width, out_ch, stride, groups = _arguments(args)
-    scale = Sym(args.scale, "scale", 4)
+    parts = cast(int, args.option("scale"))
+    scale = Sym(parts, "scale", 4)
     wide = Product(width, scale)
     dilation = Sym(args.first_dilation, "dilation", 1)
     size = args.in_size
     conv1 = conv_op("conv1", in_ch, wide, 1, size)
     inner: list[Op] = []
     out = size
-    for index in range(max(1, args.scale - 1)):
+    for index in range(parts - 1):
         conv = conv_op(
             f"convs.{index}", width, width, 3, size, stride, dilation, groups, dilation
         )
@@ -795,6 +821,112 @@ def res2net(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     )
 
 
+SK_KERNELS = (3, 5)
+"""timm's SelectiveKernel default: a 3x3 branch and a 5x5 one (a 3x3 dilated 2)."""
+SK_RATIO, SK_DIVISOR = 1 / 16, 8
+
+
+def selective_kernel(
+    path: str,
+    args: BlockArgs,
+    in_channels: int,
+    out_channels: int,
+    size: int,
+    groups: int,
+    dilation: Sym,
+    style: Style,
+) -> Graph:
+    """timm's SelectiveKernel at ``path``: a norm and an activation after each branch's
+    convolution, then the attention's reduce (1x1, norm, activation) and select (1x1) on the
+    pooled sum; every KxK kernel a 3x3 dilated (K-1)/2."""
+    kernels = cast(tuple[int, ...], args.option("kernel_sizes") or SK_KERNELS)
+    split = bool(args.option("split_input"))
+    stride = Sym(args.stride, "stride", 1)
+    per_branch = in_channels // len(kernels) if split else in_channels
+    ops: list[Op] = []
+    out = size
+    for index, kernel in enumerate(kernels):
+        reach = args.first_dilation * (kernel - 1) // 2
+        conv = conv_op(
+            f"paths.{index}.conv",
+            per_branch,
+            out_channels,
+            3,
+            size,
+            stride,
+            reach,
+            groups,
+        )
+        out = conv.out_size
+        ops += [
+            conv,
+            style.norm_op(f"paths.{index}.bn", out_channels, out),
+            Act(f"paths.{index}.act", style.act, out),
+        ]
+    ratio = cast(float, args.option("attn_ratio") or SK_RATIO)
+    divisor = cast(int, args.option("attn_divisor") or SK_DIVISOR)
+    hidden = Sym(make_divisible(out_channels * ratio, divisor), "attn_channels")
+    ops += [
+        conv_op("attn.fc_reduce", out_channels, hidden, 1, 1),
+        style.norm_op("attn.bn", hidden, 1),
+        Act("attn.act", style.act, 1),
+        conv_op("attn.fc_select", hidden, out_channels * len(kernels), 1, 1),
+    ]
+    return Graph(
+        path,
+        "selective_kernel",
+        in_channels,
+        out_channels,
+        len(kernels),
+        tuple(ops),
+        size,
+        out,
+        stride=stride,
+        dilation=dilation,
+        groups=groups,
+        hidden=hidden,
+        kernels=kernels,
+        split_input=split,
+    )
+
+
+def sk_basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """timm's SelectiveKernelBasic: a selective kernel carrying the stride, then a 3x3
+    convolution and a norm (``conv2.conv``, ``conv2.bn``)."""
+    in_ch, width, out_ch, stride, groups = _arguments(args, width_is_output=True)
+    first = Sym(args.first_dilation, "first_dilation", 1)
+    sk = selective_kernel(
+        "conv1", args, in_ch, width, args.in_size, groups, first, style
+    )
+    size = sk.out_size
+    dilation = Sym(args.dilation, "dilation", 1)
+    return (
+        sk,
+        conv_op("conv2.conv", width, out_ch, 3, size, 1, dilation, padding=dilation),
+        style.norm_op("conv2.bn", out_ch, size),
+        *_tail(args, size),
+    )
+
+
+def sk_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """timm's SelectiveKernelBottleneck: 1x1 reduce, a (grouped) selective kernel carrying
+    the stride, 1x1 expand; each convolution with its norm (``conv1.conv``, ``conv1.bn``)."""
+    in_ch, width, out_ch, stride, groups = _arguments(args)
+    size = args.in_size
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    sk = selective_kernel("conv2", args, width, width, size, groups, dilation, style)
+    out = sk.out_size
+    return (
+        conv_op("conv1.conv", in_ch, width, 1, size),
+        style.norm_op("conv1.bn", width, size),
+        Act("conv1.act", style.act, size),
+        sk,
+        conv_op("conv3.conv", width, out_ch, 1, out),
+        style.norm_op("conv3.bn", out_ch, out),
+        *_tail(args, out),
+    )
+
+
 _SHAPE_ARGS: tuple[tuple[str, int | None], ...] = (
     ("in_channels", None),
     ("width", None),
@@ -809,6 +941,14 @@ _TIMM_BOTTLENECK = (
     *("conv1", "bn1", "act1", "conv2", "bn2", "act2", "conv3", "bn3"),
     *("se", "act3", "downsample", "drop_path"),
 )
+
+_SK_OPTIONS: dict[str, object] = {
+    "kernel_sizes": SK_KERNELS,
+    "split_input": True,
+    "attn_ratio": SK_RATIO,
+    "attn_divisor": SK_DIVISOR,
+}
+"""timm's SelectiveKernel defaults."""
 
 BLOCKS: dict[str, BlockRecipe] = {
     recipe.name: recipe
@@ -894,6 +1034,40 @@ BLOCKS: dict[str, BlockRecipe] = {
             },
             options={"scale": 4},
             width_factors=("scale",),
+        ),
+        BlockRecipe(
+            "sk_basic",
+            "SelectiveKernelBasic",
+            1,
+            "A selective-kernel convolution carrying the stride, then a 3x3 convolution and a "
+            "norm (SKNet's basic block, timm's layout).",
+            sk_basic,
+            (
+                *_SHAPE_ARGS,
+                ("attn_channels", None),
+                ("first_dilation", 1),
+                ("dilation", 1),
+            ),
+            residual_act="act",
+            order={"timm": ("conv1", "conv2", "se", "act", "downsample", "drop_path")},
+            options=_SK_OPTIONS,
+        ),
+        BlockRecipe(
+            "sk_bottleneck",
+            "SelectiveKernelBottleneck",
+            4,
+            "1x1 reduce, a selective-kernel convolution carrying the stride, 1x1 expand "
+            "(SKNet's bottleneck, timm's layout).",
+            sk_bottleneck,
+            (*_SHAPE_ARGS, ("attn_channels", None), ("dilation", 1)),
+            residual_act="act",
+            order={
+                "timm": (
+                    *("conv1", "conv2", "conv3", "se", "act", "downsample"),
+                    "drop_path",
+                )
+            },
+            options=_SK_OPTIONS,
         ),
     )
 }

@@ -102,7 +102,7 @@ class ResolvedStage:
     attention: Attention | None
     notation: Notation
     origins: Origins
-    options: dict[str, int] = dataclasses.field(default_factory=dict)
+    options: dict[str, object] = dataclasses.field(default_factory=dict)
     """The block's own options (:attr:`archgen.recipes.BlockRecipe.options`), defaults filled."""
 
     def loc(self, key: str) -> Loc:
@@ -549,7 +549,7 @@ def _block_options(
     label: str,
     where: dict[str, Loc],
     document: Document,
-) -> dict[str, int] | Diagnostic:
+) -> dict[str, object] | Diagnostic:
     """The block's own options with their defaults; AG108 for one its block does not take."""
     takes = BLOCKS[block].options
     for option in sorted({name for r in BLOCKS.values() for name in r.options}):
@@ -565,7 +565,12 @@ def _block_options(
             where[option],
             at_key=True,
         )
+    given = {name: merged.get(name) for name in takes}
     return {
-        name: value if isinstance(value := merged.get(name), int) else default
-        for name, default in takes.items()
+        name: default
+        if value is None
+        else tuple(value)
+        if isinstance(value, list)
+        else value
+        for (name, default), value in zip(takes.items(), given.values(), strict=True)
     }

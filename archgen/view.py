@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from archgen.ops import (
     Attention,
@@ -144,8 +145,9 @@ def members(ops: Sequence[Op]) -> tuple[Member, ...]:
         if "." in inner.path
     }
     grouped: dict[str, list[Op]] = {}
-    for op in flatten([op for op in ops if not _owned(op)]):
-        grouped.setdefault(root(op.path), []).append(op)
+    for op in ops:
+        for each in (op,) if _owned(op) else flatten([op]):
+            grouped.setdefault(root(each.path), []).append(each)
     result = []
     for attr, group in grouped.items():
         sequential = "." in group[0].path
@@ -158,7 +160,7 @@ def members(ops: Sequence[Op]) -> tuple[Member, ...]:
     return tuple(result)
 
 
-def _owned(op: Op) -> bool:
+def _owned(op: Op) -> TypeGuard[Graph]:
     """A graph that is a module of its own (rendered by its class, not flattened)."""
     return isinstance(op, Graph) and bool(op.path)
 
@@ -219,10 +221,11 @@ def signature(ops: Sequence[Op]) -> tuple[object, ...]:
     """The shape of some operations: their kinds, paths and literal fields, not their numbers."""
     shape: list[object] = []
     for op in ops:
+        # A graph that is a module is written as its constructor call: its own fields.
         fields = tuple(
             (name, _shape(value))
             for name, value in vars(op).items()
-            if not name.endswith("size")
+            if not name.endswith("size") and not (_owned(op) and name == "ops")
         )
         shape.append((kind_of(op), fields))
     return tuple(shape)
@@ -234,20 +237,28 @@ def _shape(value: object) -> object:
         return tuple(factor.name for factor in value.factors)
     if isinstance(value, Sym):
         return value.name
-    if isinstance(value, tuple):
+    if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
         return signature(value)
     return value
 
 
 def _syms(ops: Iterable[Op]) -> dict[str, Sym]:
     found: dict[str, Sym] = {}
-    for op in flatten(list(ops)):
+    for op in _walk(ops):
         for value in vars(op).values():
             factors = value.factors if isinstance(value, Product) else (value,)
             for factor in factors:
                 if isinstance(factor, Sym):
                     found.setdefault(factor.name, factor)
     return found
+
+
+def _walk(ops: Iterable[Op]) -> Iterator[Op]:
+    """Every operation, each graph and then its own."""
+    for op in ops:
+        yield op
+        if isinstance(op, Graph):
+            yield from _walk(op.ops)
 
 
 def _distinct_name(base: str, index: int, camel: bool) -> str:
@@ -288,6 +299,8 @@ class BlockClassView:
     """How many calls of the branch run before the shortcut reads their output (0: it reads
     the block's input; pre-activation: after the first norm and activation)."""
     takes_downsample: bool
+    defines: tuple[Graph, ...]
+    """Graphs that are modules of a class the file defines first here (one of each kind)."""
     downsample_at: int
     """How many members the reference registers before ``downsample``."""
     zero_init: str
@@ -369,7 +382,10 @@ class ModuleView:
         members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
         members_ += self.final
         members_ += [s.member for s in self.shortcuts]
-        return self.plan.named_blocks or any(m.named for m in members_)
+        graphs = any(
+            c.defines for c in self.block_classes
+        )  # their classes name children
+        return self.plan.named_blocks or graphs or any(m.named for m in members_)
 
     @property
     def stage_containers(self) -> tuple[str, ...]:
@@ -537,6 +553,7 @@ def _block_views(
     views: list[BlockClassView] = []
     of: dict[int, BlockClassView] = {}
     seen: dict[str, int] = {}
+    defined: set[str] = set()
     for blocks in by_key.values():
         recipe = BLOCKS[blocks[0].recipe]
         index = seen.get(recipe.name, 0)
@@ -557,6 +574,7 @@ def _block_views(
                 "residual addition."
             )
         shortcut = next((b.shortcut for b in blocks if b.shortcut is not None), None)
+        defines = _new_classes(ops, defined)
         ordered, downsample_at = _registration(
             members((*ops, *_residual(blocks[0]))), recipe.order.get(plan.layout, ())
         )
@@ -572,6 +590,7 @@ def _block_views(
             else root(blocks[0].residual_act.path),
             shortcut_after=len(calls(ops[:2])) if recipe.preact else 0,
             takes_downsample=takes_downsample,
+            defines=defines,
             zero_init=reference(last_norm.path, "m"),
             fuse=fusion_pairs(ops),
             fuse_downsample=next(
@@ -584,6 +603,17 @@ def _block_views(
         for block in blocks:
             of[id(block)] = view
     return tuple(views), of
+
+
+def _new_classes(ops: Sequence[Op], defined: set[str]) -> tuple[Graph, ...]:
+    """One graph of each kind that is a module of its own and not ``defined`` yet (marked
+    defined now): the classes to write before the block class that first uses them."""
+    found: list[Graph] = []
+    for op in ops:
+        if _owned(op) and op.kind not in defined:
+            defined.add(op.kind)
+            found.append(op)
+    return tuple(found)
 
 
 def _residual(block: BlockPlan) -> tuple[Op, ...]:

@@ -88,6 +88,11 @@ RES2NET_REFERENCE: dict[str, tuple[int, int]] = {
     "res2next50": (24_671_464, 4_172_677_120),
     "res2net50d": (25_718_352, 4_494_807_040),
 }
+# timm 1.0.31's SKNets (NOTES.md, "The ResNeXt descendants"), same conventions.
+SKNET_REFERENCE: dict[str, tuple[int, int]] = {
+    "skresnet18": (11_958_056, 1_814_337_536),
+    "skresnext50_32x4d": (27_479_784, 4_462_710_784),
+}
 ALL_REFERENCE = {
     **REFERENCE,
     **TIMM_REFERENCE,
@@ -95,6 +100,7 @@ ALL_REFERENCE = {
     **TV_REGNET_REFERENCE,
     **RESNETV2_REFERENCE,
     **RES2NET_REFERENCE,
+    **SKNET_REFERENCE,
 }
 """Every zoo spec's published parameters and MACs."""
 

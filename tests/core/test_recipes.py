@@ -568,7 +568,7 @@ def test_block_recipes_registry() -> None:
     basic, bottleneck, reg = BLOCKS["basic"], BLOCKS["bottleneck"], BLOCKS["regnet"]
     assert list(BLOCKS) == [
         *("basic", "bottleneck", "regnet", "preact_bottleneck"),
-        "res2net",
+        *("res2net", "sk_basic", "sk_bottleneck"),
     ]
     # torchvision's class names and expansions (BasicBlock.expansion 1, Bottleneck 4).
     assert (basic.name, basic.class_name, basic.expansion) == ("basic", "BasicBlock", 1)
@@ -609,6 +609,25 @@ def test_block_recipes_registry() -> None:
         {"scale": 4},
     )
     assert res2.residual_act == "relu"
+    # timm's SelectiveKernelBasic and Bottleneck: one 'act' after the addition; SelectiveKernel's
+    # defaults (a 3x3 and a 5x5 path, split input, attention 1/16 rounded to 8).
+    sk_basic, sk_bottleneck = BLOCKS["sk_basic"], BLOCKS["sk_bottleneck"]
+    assert (sk_basic.class_name, sk_basic.expansion) == ("SelectiveKernelBasic", 1)
+    assert (sk_bottleneck.class_name, sk_bottleneck.expansion) == (
+        "SelectiveKernelBottleneck",
+        4,
+    )
+    assert sk_basic.residual_act == sk_bottleneck.residual_act == "act"
+    assert (
+        sk_basic.options
+        == sk_bottleneck.options
+        == {
+            "kernel_sizes": (3, 5),
+            "split_input": True,
+            "attn_ratio": 1 / 16,
+            "attn_divisor": 8,
+        }
+    )
     assert not (basic.preact or bottleneck.preact or reg.preact)
     assert preact.timm_layout == "timm-resnetv2"
 
