@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -103,6 +104,34 @@ ALL_REFERENCE = {
     **SKNET_REFERENCE,
 }
 """Every zoo spec's published parameters and MACs."""
+
+
+def timm_reference(name: str, **kwargs: object) -> Any:
+    """timm's model in eval mode with random batch-norm statistics and affine terms, so that a
+    misplaced norm shows (timm zero-initialises some last norms)."""
+    import timm
+    import torch
+
+    torch.manual_seed(0)
+    model = timm.create_model(name, pretrained=False, **kwargs)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.1, 0.1)
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    return model.eval()
+
+
+def meta_macs(model: Any) -> int:
+    """FlopCounterMode's count / 2 for one 224x224 image, on the meta device (shapes only)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model.eval()(torch.empty(1, 3, 224, 224, device="meta"))
+    return int(counter.get_total_flops()) // 2
 
 
 def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType:

@@ -14,7 +14,6 @@ from types import ModuleType
 import pytest
 import timm
 import torch
-from torch.utils.flop_counter import FlopCounterMode
 
 from conftest import (
     GENERATED,
@@ -22,30 +21,12 @@ from conftest import (
     SPECS,
     build_module,
     load_module,
+    meta_macs,
     run_cli,
+    timm_reference,
 )
 
 X = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
-
-
-def _reference(name: str, **kwargs: object) -> torch.nn.Module:
-    torch.manual_seed(0)
-    model = timm.create_model(name, pretrained=False, **kwargs)
-    for m in model.modules():  # non-trivial statistics, so that a misplaced norm shows
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.data.uniform_(0.5, 1.5)  # timm zero-initialises the last norm
-            m.bias.data.uniform_(-0.1, 0.1)
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
-    return model.eval()
-
-
-def _meta_macs(model: torch.nn.Module) -> int:
-    """FlopCounterMode's count for one 224x224 image, on the meta device (shapes only)."""
-    counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad():
-        model.eval()(torch.empty(1, 3, 224, 224, device="meta"))
-    return counter.get_total_flops() // 2
 
 
 @pytest.mark.parametrize("name", sorted(RES2NET_REFERENCE))
@@ -55,7 +36,7 @@ def test_analytic_counts_equal_timm_and_notes(name: str) -> None:
     with torch.device("meta"):
         reference = timm.create_model(name, pretrained=False)
     assert data["params"] == sum(p.numel() for p in reference.parameters())
-    assert data["macs"] == _meta_macs(reference)
+    assert data["macs"] == meta_macs(reference)
 
 
 @pytest.fixture(scope="module", params=sorted(RES2NET_REFERENCE))
@@ -67,7 +48,7 @@ def test_layout_loading_outputs_and_features_equal_timm(
     pair: tuple[str, ModuleType],
 ) -> None:
     name, module = pair
-    reference = _reference(name)
+    reference = timm_reference(name)
     ours = getattr(module, name)().eval()
     theirs = reference.state_dict()
     assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
@@ -94,7 +75,7 @@ def test_res2next_built_from_its_spec_dilates_as_timm(tmp_path: Path) -> None:
     """Output stride 16: the last stage dilates its split convolutions, and its first block's
     pooled part keeps stride 1, as in timm; the module also scripts."""
     module = build_module(tmp_path, SPECS / "res2next50.yaml", output_stride=16)
-    reference = _reference("res2next50", output_stride=16)
+    reference = timm_reference("res2next50", output_stride=16)
     ours = module.res2next50().eval()
     ours.load_state_dict(reference.state_dict(), strict=True)
     with torch.no_grad():
