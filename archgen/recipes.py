@@ -355,9 +355,13 @@ def conv_op(
 # --- attention -------------------------------------------------------------------------------
 
 
-def make_divisible(value: float, divisor: int, round_limit: float = 0.9) -> int:
-    """timm's rounding of a reduced width to a multiple of ``divisor``."""
-    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+def make_divisible(
+    value: float, divisor: int, round_limit: float = 0.9, least: int | None = None
+) -> int:
+    """timm's rounding of a reduced width to a multiple of ``divisor``, at least ``least``
+    (default ``divisor``)."""
+    floor = divisor if least is None else least
+    rounded = max(floor, int(value + divisor / 2) // divisor * divisor)
     if rounded < round_limit * value:
         rounded += divisor
     return rounded
@@ -511,6 +515,8 @@ class GraphRecord:
     (a graph at path ""), else the constructor call of its class."""
     helper: str | None = None
     """The macro of ``templates/helpers.py.j2`` that defines its class, if it is a module."""
+    ordered_dict: bool = False
+    """Its class builds containers of named children (``OrderedDict``)."""
 
 
 def _res2_label(graph: Graph) -> str:
@@ -530,6 +536,13 @@ def _sk_label(graph: Graph) -> str:
     if conv.groups != 1:
         text += f", C={conv.groups}"
     return text + f", attention {graph.hidden}"
+
+
+def _splat_label(graph: Graph) -> str:
+    text = f"3x3, {graph.out_channels}"
+    if graph.groups != 1:
+        text += f", C={graph.groups}"
+    return text + f", radix {graph.branches}, split attention {graph.hidden}"
 
 
 GRAPHS: dict[str, GraphRecord] = {
@@ -552,6 +565,16 @@ GRAPHS: dict[str, GraphRecord] = {
             _sk_label,
             "selective_kernel",
             "selective_kernel",
+            ordered_dict=True,
+        ),
+        GraphRecord(
+            "split_attention",
+            "Its spatial convolution is split attention (Zhang et al. 2020): a 3x3 "
+            "convolution makes `radix` splits of every cardinal group, which a softmax "
+            "attention across the splits, computed from their pooled sum, merges again.",
+            _splat_label,
+            "split_attention",
+            "split_attention",
         ),
     )
 }
@@ -893,7 +916,7 @@ def selective_kernel(
 def sk_basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     """timm's SelectiveKernelBasic: a selective kernel carrying the stride, then a 3x3
     convolution and a norm (``conv2.conv``, ``conv2.bn``)."""
-    in_ch, width, out_ch, stride, groups = _arguments(args, width_is_output=True)
+    in_ch, width, out_ch, _, groups = _arguments(args, width_is_output=True)
     first = Sym(args.first_dilation, "first_dilation", 1)
     sk = selective_kernel(
         "conv1", args, in_ch, width, args.in_size, groups, first, style
@@ -911,7 +934,7 @@ def sk_basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
 def sk_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     """timm's SelectiveKernelBottleneck: 1x1 reduce, a (grouped) selective kernel carrying
     the stride, 1x1 expand; each convolution with its norm (``conv1.conv``, ``conv1.bn``)."""
-    in_ch, width, out_ch, stride, groups = _arguments(args)
+    in_ch, width, out_ch, _, groups = _arguments(args)
     size = args.in_size
     dilation = Sym(args.first_dilation, "dilation", 1)
     sk = selective_kernel("conv2", args, width, width, size, groups, dilation, style)
@@ -924,6 +947,94 @@ def sk_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
         conv_op("conv3.conv", width, out_ch, 1, out),
         style.norm_op("conv3.bn", out_ch, out),
         *_tail(args, out),
+    )
+
+
+SPLAT_RATIO, SPLAT_DIVISOR, SPLAT_LEAST = 0.25, 8, 32
+"""timm's SplitAttn: the attention is a quarter of the input times the radix, a multiple of 8,
+at least 32."""
+
+
+def split_attention(
+    path: str,
+    args: BlockArgs,
+    channels: Sym,
+    size: int,
+    stride: int,
+    groups: Sym,
+    style: Style,
+) -> Graph:
+    """timm's SplitAttn at ``path``: a 3x3 convolution into ``radix`` splits of each group
+    with a norm and an activation, then the attention's 1x1 (with bias), norm, activation and
+    1x1 (with bias) on the pooled sum of the splits."""
+    radix = Sym(cast(int, args.option("radix")), "radix", 2)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    wide = Product(channels, radix)
+    conv = conv_op(
+        "conv", channels, wide, 3, size, stride, dilation, Product(groups, radix)
+    )
+    hidden = Sym(
+        make_divisible(
+            channels * int(radix) * SPLAT_RATIO, SPLAT_DIVISOR, least=SPLAT_LEAST
+        ),
+        "attn_channels",
+    )
+    out = conv.out_size
+    fc1 = conv_op("fc1", channels, hidden, 1, 1, groups=groups)
+    fc2 = conv_op("fc2", hidden, wide, 1, 1, groups=groups)
+    ops = (
+        conv,
+        style.norm_op("bn0", wide, out),
+        Act("act0", style.act, out),
+        dataclasses.replace(fc1, bias=True),
+        style.norm_op("bn1", hidden, 1),
+        Act("act1", style.act, 1),
+        dataclasses.replace(fc2, bias=True),
+    )
+    return Graph(
+        path,
+        "split_attention",
+        channels,
+        channels,
+        radix,
+        ops,
+        size,
+        out,
+        stride=stride,
+        dilation=dilation,
+        groups=groups,
+        hidden=hidden,
+    )
+
+
+def resnest(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """timm's ResNestBottleneck: 1x1 reduce, split attention, 1x1 expand; with ``avd`` a 3x3
+    average pool carries a strided block's stride, before the split attention or after it."""
+    in_ch, width, out_ch, stride, groups = _arguments(args)
+    avd = args.option("avd") if args.stride > 1 else None
+    size = args.in_size
+    ops: list[Op] = [
+        conv_op("conv1", in_ch, width, 1, size),
+        style.norm_op("bn1", width, size),
+        style.act_op("act1", size),
+    ]
+    pooled = conv_output_size(size, 3, args.stride, 1)
+    if avd == "first":
+        ops.append(Pool("avd_first", "avg_3x3", 3, stride, 1, size, pooled))
+        size = pooled
+    splat = split_attention(
+        "conv2", args, width, size, 1 if avd else stride, groups, style
+    )
+    ops.append(splat)
+    size = splat.out_size
+    if avd == "last":
+        ops.append(Pool("avd_last", "avg_3x3", 3, stride, 1, size, pooled))
+        size = pooled
+    return (
+        *ops,
+        conv_op("conv3", width, out_ch, 1, size),
+        style.norm_op("bn3", out_ch, size),
+        *_tail(args, size),
     )
 
 
@@ -1034,6 +1145,24 @@ BLOCKS: dict[str, BlockRecipe] = {
             },
             options={"scale": 4},
             width_factors=("scale",),
+        ),
+        BlockRecipe(
+            "resnest",
+            "ResNestBottleneck",
+            4,
+            "1x1 reduce, a 3x3 split-attention convolution, 1x1 expand (ResNeSt's "
+            "bottleneck, timm's layout); a strided block with `avd` pools before or after "
+            "the split attention instead of striding it.",
+            resnest,
+            (*_SHAPE_ARGS, ("attn_channels", None), ("radix", 2), ("dilation", 1)),
+            order={
+                "timm": (
+                    *("conv1", "bn1", "act1", "avd_first", "conv2", "avd_last"),
+                    *("conv3", "bn3", "se", "act3", "downsample", "drop_path"),
+                )
+            },
+            options={"radix": 2, "avd": None},
+            width_factors=("radix",),
         ),
         BlockRecipe(
             "sk_basic",

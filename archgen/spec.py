@@ -247,6 +247,18 @@ class StageOptions(_Model):
         description="Res2Net blocks: parts the 3x3 convolution's channels split into "
         "(default 4); the block is 'width' x scale wide.",
     )
+    radix: int | None = Field(
+        None,
+        ge=1,
+        le=limits.MAX_BRANCHES,
+        description="ResNeSt blocks: splits of each cardinal group that split attention "
+        "merges (default 2); the block is 'width' x radix wide.",
+    )
+    avd: Literal["first", "last"] | None = Field(
+        None,
+        description="ResNeSt blocks: a strided block's 3x3 average pool carries the stride, "
+        "before ('first') or after ('last') the split attention (default: none).",
+    )
     kernel_sizes: (
         Annotated[
             list[Annotated[int, Field(ge=3, le=limits.MAX_KERNEL_SIZE)]],

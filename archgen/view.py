@@ -34,6 +34,7 @@ from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
     CONVS,
+    GRAPHS,
     NORMS,
     SHORTCUTS,
 )
@@ -382,9 +383,11 @@ class ModuleView:
         members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
         members_ += self.final
         members_ += [s.member for s in self.shortcuts]
-        graphs = any(
-            c.defines for c in self.block_classes
-        )  # their classes name children
+        graphs = any(  # classes of graphs that name their children
+            GRAPHS[graph.kind].ordered_dict
+            for c in self.block_classes
+            for graph in c.defines
+        )
         return self.plan.named_blocks or graphs or any(m.named for m in members_)
 
     @property

@@ -94,6 +94,12 @@ SKNET_REFERENCE: dict[str, tuple[int, int]] = {
     "skresnet18": (11_958_056, 1_814_337_536),
     "skresnext50_32x4d": (27_479_784, 4_462_710_784),
 }
+# timm 1.0.31's ResNeSts (NOTES.md, "The ResNeXt descendants"), same conventions.
+RESNEST_REFERENCE: dict[str, tuple[int, int]] = {
+    "resnest14d": (10_611_688, 2_749_405_184),
+    "resnest50d": (27_483_240, 5_371_160_576),
+    "resnest50d_4s2x40d": (30_417_592, 4_369_060_736),
+}
 ALL_REFERENCE = {
     **REFERENCE,
     **TIMM_REFERENCE,
@@ -102,6 +108,7 @@ ALL_REFERENCE = {
     **RESNETV2_REFERENCE,
     **RES2NET_REFERENCE,
     **SKNET_REFERENCE,
+    **RESNEST_REFERENCE,
 }
 """Every zoo spec's published parameters and MACs."""
 

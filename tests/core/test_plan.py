@@ -717,8 +717,8 @@ def test_a_stage_without_a_block_is_refused_at_the_stage() -> None:
             "AG105",
             "layer2 (stages[1]) has no block type; expected 'block: basic' or "
             "'block: bottleneck' or 'block: regnet' or 'block: preact_bottleneck' or "
-            "'block: res2net' or 'block: sk_basic' or 'block: sk_bottleneck' in the stage "
-            "or in defaults",
+            "'block: res2net' or 'block: resnest' or 'block: sk_basic' or "
+            "'block: sk_bottleneck' in the stage or in defaults",
             4,
             5,
         )
@@ -1170,5 +1170,5 @@ def test_the_schema_offers_exactly_the_block_recipes() -> None:
         set(get_args(BlockType))
         == set(BLOCKS)
         == {"basic", "bottleneck", "regnet", "preact_bottleneck", "res2net"}
-        | {"sk_basic", "sk_bottleneck"}
+        | {"resnest", "sk_basic", "sk_bottleneck"}
     )

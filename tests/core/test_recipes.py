@@ -568,7 +568,7 @@ def test_block_recipes_registry() -> None:
     basic, bottleneck, reg = BLOCKS["basic"], BLOCKS["bottleneck"], BLOCKS["regnet"]
     assert list(BLOCKS) == [
         *("basic", "bottleneck", "regnet", "preact_bottleneck"),
-        *("res2net", "sk_basic", "sk_bottleneck"),
+        *("res2net", "resnest", "sk_basic", "sk_bottleneck"),
     ]
     # torchvision's class names and expansions (BasicBlock.expansion 1, Bottleneck 4).
     assert (basic.name, basic.class_name, basic.expansion) == ("basic", "BasicBlock", 1)
@@ -618,6 +618,14 @@ def test_block_recipes_registry() -> None:
         4,
     )
     assert sk_basic.residual_act == sk_bottleneck.residual_act == "act"
+    # timm's ResNestBottleneck as its ResNeSts build it: radix 2, act3 after the addition.
+    splat = BLOCKS["resnest"]
+    assert (splat.class_name, splat.expansion, splat.residual_act) == (
+        "ResNestBottleneck",
+        4,
+        "act3",
+    )
+    assert splat.options == {"radix": 2, "avd": None}
     assert (
         sk_basic.options
         == sk_bottleneck.options
