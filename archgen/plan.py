@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from archgen import limits
 from archgen.diagnostics import Diagnostic
-from archgen.ops import Act, Attention, Conv, Norm, Op, Pool, flatten
+from archgen.ops import Act, Attention, Conv, Graph, Norm, Op, Pool, flatten
 from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
@@ -422,6 +422,46 @@ def _below_floor(
     return None
 
 
+def _indivisible(
+    ops: tuple[Op, ...], resolved: ResolvedStage, style: Style
+) -> Refusal | None:
+    """A graph that splits channels into parts or groups that do not divide them (its
+    record's arithmetic, not the stage's width, which AG201 checks)."""
+    label = resolved.label(style)
+    for graph in (op for op in ops if isinstance(op, Graph)):
+        if graph.split_input and graph.in_channels % graph.branches:
+            return Refusal(
+                "AG201",
+                f"{label} splits {graph.in_channels:,} input channels among "
+                f"{graph.branches} branches of its {graph.kind.replace('_', ' ')}, which "
+                f"does not divide them; expected a number of kernel_sizes that divides "
+                f"{graph.in_channels:,}, or split_input: false",
+                resolved.loc("kernel_sizes")
+                if "kernel_sizes" in dict(resolved.origins)
+                else resolved.loc("split_input"),
+            )
+        for conv in flatten(graph.ops):
+            if not isinstance(conv, Conv) or conv.groups == 1:
+                continue
+            if conv.in_channels % conv.groups or conv.out_channels % conv.groups:
+                channels = (
+                    conv.in_channels
+                    if conv.in_channels % conv.groups
+                    else conv.out_channels
+                )
+                return Refusal(
+                    "AG201",
+                    f"{label} splits the {channels:,} channels of its "
+                    f"{graph.kind.replace('_', ' ')}'s {conv.path} into {conv.groups} "
+                    "groups, which does not divide them; expected cardinality that divides "
+                    f"{channels:,}",
+                    resolved.loc("cardinality")
+                    if "cardinality" in dict(resolved.origins)
+                    else resolved.loc("groups"),
+                )
+    return None
+
+
 def _blocks(
     resolved: ResolvedStage,
     cursor: _Cursor,
@@ -462,7 +502,7 @@ def _blocks(
             options=tuple(resolved.options.items()),
         )
         ops = style.convs(recipe.build(args, style))
-        below = _below_floor(ops, resolved, style)
+        below = _below_floor(ops, resolved, style) or _indivisible(ops, resolved, style)
         if below is not None:
             return below
         shortcut = None

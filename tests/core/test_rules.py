@@ -1918,3 +1918,21 @@ def test_res2net_blocks_double_their_width_times_scale() -> None:
     # The same network at scale 4 throughout (timm's res2net50_26w_4s) keeps both rules.
     plan, complexity = _compile(text.replace("scale: 8", "scale: 4"))
     assert list(resnext.halving_doubles(plan, complexity)) == []
+
+
+def test_resnest_blocks_double_their_width_times_radix() -> None:
+    # ResNeSt's split attention is width x radix wide (Zhang et al. 2020): 64 x 2 = 128, then
+    # layer2 keeps width 128 but drops to radix 1: 128 where doubling expects 256; radix 2
+    # (256 / 128) gives it back.
+    text = _spec(
+        "{blocks: 3, planes: 64, radix: 2}",
+        "{blocks: 4, planes: 128, stride: 2, radix: 1}",
+        defaults="{block: resnest}",
+    )
+    plan, complexity = _compile(text)
+    (finding,) = resnext.halving_doubles(plan, complexity)
+    assert finding.message == (
+        "layer2 (stages[1]) halves the map (56 -> 28) but the width x radix goes 128 -> 128; "
+        "expected 256 (rule ii)"
+    )
+    assert finding.fixes[0] == _fix(("stages", 1, "radix"), 1, 2)
