@@ -517,6 +517,10 @@ class GraphRecord:
     """The macro of ``templates/helpers.py.j2`` that defines its class, if it is a module."""
     ordered_dict: bool = False
     """Its class builds containers of named children (``OrderedDict``)."""
+    class_name: str | None = None
+    """The class its helper macro defines."""
+    params: tuple[str, ...] = ()
+    """The parameters of its class, or of the blocks that hold it, beyond a block's own."""
 
 
 def _res2_label(graph: Graph) -> str:
@@ -556,6 +560,7 @@ GRAPHS: dict[str, GraphRecord] = {
             "parts run side by side and the last is average-pooled.",
             _res2_label,
             "res2",
+            params=("scale",),
         ),
         GraphRecord(
             "selective_kernel",
@@ -566,6 +571,8 @@ GRAPHS: dict[str, GraphRecord] = {
             "selective_kernel",
             "selective_kernel",
             ordered_dict=True,
+            class_name="SelectiveKernel",
+            params=("attn_channels", "kernel_sizes", "split_input"),
         ),
         GraphRecord(
             "split_attention",
@@ -575,6 +582,8 @@ GRAPHS: dict[str, GraphRecord] = {
             _splat_label,
             "split_attention",
             "split_attention",
+            class_name="SplitAttention",
+            params=("attn_channels", "radix"),
         ),
     )
 }
