@@ -306,7 +306,9 @@ def test_show_at_another_input(tmp_path: Path) -> None:
         ),
     ],
 )
-def test_show_writes_branching_blocks_in_table_1_notation(name: str, block: str) -> None:
+def test_show_writes_branching_blocks_in_table_1_notation(
+    name: str, block: str
+) -> None:
     result = run_cli("show", SPECS / f"{name}.yaml")
     assert result.code == 0
     row = next(line for line in result.out.splitlines() if line.startswith("layer1 "))
