@@ -57,7 +57,7 @@ def test_layout_loading_outputs_and_features_equal_timm(name: str) -> None:
     ours.load_state_dict(theirs, strict=True, assign=True)
     with torch.no_grad():
         torch.testing.assert_close(ours(X), reference(X), rtol=0, atol=1e-5)
-        maps = ours.forward_intermediates(X)
+        maps = ours.forward_intermediates(X, intermediates_only=True)
         expected = reference.forward_intermediates(X, intermediates_only=True)
     assert len(maps) == len(expected) == 5
     for mine, timms in zip(maps, expected, strict=True):
@@ -95,4 +95,7 @@ def test_built_from_the_spec_dilates_and_scripts_as_timm(
             warnings.simplefilter("ignore", FutureWarning)  # torch.jit is deprecated
             scripted = torch.jit.script(ours)
         torch.testing.assert_close(scripted(X), expected, rtol=0, atol=1e-5)
-        assert ours.forward_intermediates(X)[-1].shape[-1] == 64 // output_stride
+        assert (
+            ours.forward_intermediates(X, intermediates_only=True)[-1].shape[-1]
+            == 64 // output_stride
+        )
