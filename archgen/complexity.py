@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Op, Pool
+from archgen.ops import Act, Attention, Conv, Dropout, Graph, Linear, Norm, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
 from archgen.recipes import ATTENTIONS
 
@@ -66,6 +66,11 @@ def linear_cost(op: Linear) -> Cost:
     return Cost(weights + op.out_features, weights, op.out_features)
 
 
+def graph_cost(op: Graph) -> Cost:
+    """What its operations cost (a split, a sum or a concatenation costs nothing)."""
+    return cost_of(op.ops)
+
+
 def free(_: Op) -> Cost:
     return Cost()
 
@@ -75,6 +80,7 @@ COSTS: dict[type, Callable[[Any], Cost]] = {
     Norm: norm_cost,
     Attention: attention_cost,
     Linear: linear_cost,
+    Graph: graph_cost,
     Act: free,
     Pool: free,
     Dropout: free,

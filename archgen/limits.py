@@ -29,3 +29,6 @@ MAX_NAME_LENGTH = 64
 MAX_DESCRIPTION_LENGTH = 20_000
 MAX_NUMBER_LENGTH = 100
 """Characters of one number as written; a longer one is refused before it is converted."""
+MAX_BRANCHES = 16
+"""Parts a block's channels split into (Res2Net's scale), branches of a selective kernel and
+radix of split attention."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from archgen.recipes import ATTENTIONS, BLOCKS, NORMS, SHORTCUTS
+from archgen.recipes import ATTENTIONS, BLOCKS, GRAPHS, NORMS, SHORTCUTS
 
 KEYWORDS = frozenset(
     {
@@ -264,6 +264,10 @@ MODULE_NAMES: dict[str, str] = {
         "a class the generated module defines",
     ),
     **dict.fromkeys(
+        (r.class_name for r in GRAPHS.values() if r.class_name is not None),
+        "a class the generated module defines",
+    ),
+    **dict.fromkeys(
         (r.torch_class for r in NORMS.values() if r.helper is not None),
         "a class the generated module defines",
     ),
@@ -328,6 +332,7 @@ PARAMETER_NAMES = frozenset(
 """Parameter names of the generated functions; inside them, each hides a global of that name."""
 
 PARAMETER_NAMES |= {r.param for r in ATTENTIONS.values() if r.param is not None}
+PARAMETER_NAMES |= {name for r in GRAPHS.values() for name in r.params}
 
 RESERVED_NAMES = frozenset(
     KEYWORDS | SOFT_KEYWORDS | BUILTINS | MODULE_NAMES.keys() | PARAMETER_NAMES

@@ -12,6 +12,7 @@ plain number; the renderer sees the name.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,6 +45,28 @@ class Sym(int):
         return (Sym, (int(self), self.name, self.default, self.alias))
 
 
+class Product(int):
+    """A number that is the product of constructor arguments, spelled as one: ``width * scale``."""
+
+    factors: tuple[Sym, ...]
+
+    def __new__(cls, *factors: Sym) -> Product:
+        value = 1
+        for factor in factors:
+            value *= int(factor)
+        product = super().__new__(cls, value)
+        product.factors = factors
+        return product
+
+    def __repr__(self) -> str:
+        return " * ".join(repr(factor) for factor in self.factors)
+
+    __str__ = int.__repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Product, self.factors)
+
+
 def symbol(value: int) -> str | None:
     """The argument name ``value`` stands for, or None for a literal."""
     return value.name if isinstance(value, Sym) else None
@@ -53,7 +76,7 @@ NormKind = str
 """A key of :data:`archgen.recipes.NORMS`."""
 ActKind = str
 """A key of :data:`archgen.recipes.ACTS`."""
-PoolKind = Literal["max", "max_zero_pad", "avg", "avg_same", "global_avg"]
+PoolKind = Literal["max", "max_zero_pad", "avg", "avg_same", "avg_3x3", "global_avg"]
 AttentionKind = str
 """A key of :data:`archgen.recipes.ATTENTIONS`."""
 
@@ -145,7 +168,55 @@ class Linear:
     """A 1x1 convolution with bias on the pooled map, flattened after it (timm's ResNetV2)."""
 
 
-Op = Conv | Norm | Act | Pool | Attention | Dropout | Linear
+@dataclass(frozen=True)
+class Graph:
+    """A small dataflow graph inside a block: its input split into branches that run and merge
+    (Res2Net's hierarchical splits, selective kernels, split attention). Its record
+    (:data:`archgen.recipes.GRAPHS`) says how the branches connect and how it renders; its own
+    operations are ordinary ones, which every pass reads through :func:`flatten`.
+
+    ``path`` is the attribute that holds it (a module of its own), or "" when its operations
+    are attributes of the block itself (``convs.0``, ``bns.0``)."""
+
+    path: str
+    kind: str
+    """Key of its record in :data:`archgen.recipes.GRAPHS`."""
+    in_channels: int
+    out_channels: int
+    branches: int
+    """How many parts the input is split into (Res2Net's scale)."""
+    ops: tuple[Op, ...]
+    """Its operations, paths relative to ``path``, in the order the reference registers them."""
+    in_size: int
+    out_size: int
+    hierarchical: bool = False
+    """Each branch adds the previous branch's output to its input (Res2Net's later blocks)."""
+    stride: int = 1
+    dilation: int = 1
+    """The dilation its branches scale (a selective kernel's KxK is a 3x3 dilated (K-1)/2)."""
+    groups: int = 1
+    hidden: int = 0
+    """Width of its attention's reduced representation (selective kernels, split attention)."""
+    kernels: tuple[int, ...] = ()
+    """A selective kernel's kernel size per branch."""
+    split_input: bool = False
+    """Each branch reads its share of the input channels, not all of them."""
+
+
+Op = Conv | Norm | Act | Pool | Attention | Dropout | Linear | Graph
+
+
+def flatten(ops: tuple[Op, ...] | list[Op]) -> tuple[Op, ...]:
+    """The operations with each graph's own in its place, their paths from the block."""
+    result: list[Op] = []
+    for op in ops:
+        if not isinstance(op, Graph):
+            result.append(op)
+            continue
+        for inner in flatten(op.ops):
+            path = f"{op.path}.{inner.path}" if op.path else inner.path
+            result.append(dataclasses.replace(inner, path=path))
+    return tuple(result)
 
 
 def kind_of(op: Op) -> str:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from archgen import limits
 from archgen.diagnostics import Diagnostic
-from archgen.ops import Act, Attention, Conv, Linear, Norm, Op, Pool
+from archgen.ops import Act, Attention, Conv, Graph, Linear, Norm, Op, Pool, flatten
 from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
@@ -68,8 +68,9 @@ class BlockPlan:
 
     @property
     def all_ops(self) -> tuple[Op, ...]:
+        """Every operation of the block, a graph's own in its place (:func:`flatten`)."""
         after = () if self.residual_act is None else (self.residual_act,)
-        return self.ops + (self.shortcut or ()) + after
+        return flatten(self.ops) + (self.shortcut or ()) + after
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,22 @@ class StagePlan:
     """Total stride from the input to the stage's output (timm's feature ``reduction``)."""
     notation: Notation
     origins: tuple[tuple[str, Loc], ...]
+    options: tuple[tuple[str, object], ...] = ()
+    """The block's own options (Res2Net's scale), as resolved."""
+
+    @property
+    def width_factor(self) -> int:
+        """What the block's record multiplies ``width`` by for the design rules (1: nothing)."""
+        factor = 1
+        for option in BLOCKS[self.recipe].width_factors:
+            value = dict(self.options).get(option, 1)
+            factor *= value if isinstance(value, int) else 1
+        return factor
+
+    @property
+    def design_width(self) -> int:
+        """The block's width as its paper's design rules see it (Res2Net: width x scale)."""
+        return self.width * self.width_factor
 
     @property
     def loc(self) -> Loc:
@@ -411,6 +428,7 @@ def _lower_stage(
         reduction=cursor.reduction,
         notation=resolved.notation,
         origins=resolved.origins,
+        options=tuple(sorted(resolved.options.items())),
     )
     cursor.channels, cursor.size = resolved.out_channels, size
     cursor.nominal, cursor.dilation = nominal_out, dilation
@@ -432,6 +450,46 @@ def _below_floor(
                     f"{op.hidden}; expected at least {record.floor}; a larger ratio gives "
                     "it more",
                     resolved.loc("attention"),
+                )
+    return None
+
+
+def _indivisible(
+    ops: tuple[Op, ...], resolved: ResolvedStage, style: Style
+) -> Refusal | None:
+    """A graph that splits channels into parts or groups that do not divide them (its
+    record's arithmetic, not the stage's width, which AG201 checks)."""
+    label = resolved.label(style)
+    for graph in (op for op in ops if isinstance(op, Graph)):
+        if graph.split_input and graph.in_channels % graph.branches:
+            return Refusal(
+                "AG201",
+                f"{label} splits {graph.in_channels:,} input channels among "
+                f"{graph.branches} branches of its {graph.kind.replace('_', ' ')}, which "
+                f"does not divide them; expected a number of kernel_sizes that divides "
+                f"{graph.in_channels:,}, or split_input: false",
+                resolved.loc("kernel_sizes")
+                if "kernel_sizes" in dict(resolved.origins)
+                else resolved.loc("split_input"),
+            )
+        for conv in flatten(graph.ops):
+            if not isinstance(conv, Conv) or conv.groups == 1:
+                continue
+            if conv.in_channels % conv.groups or conv.out_channels % conv.groups:
+                channels = (
+                    conv.in_channels
+                    if conv.in_channels % conv.groups
+                    else conv.out_channels
+                )
+                return Refusal(
+                    "AG201",
+                    f"{label} splits the {channels:,} channels of its "
+                    f"{graph.kind.replace('_', ' ')}'s {conv.path} into {conv.groups} "
+                    "groups, which does not divide them; expected cardinality that divides "
+                    f"{channels:,}",
+                    resolved.loc("cardinality")
+                    if "cardinality" in dict(resolved.origins)
+                    else resolved.loc("groups"),
                 )
     return None
 
@@ -459,6 +517,7 @@ def _blocks(
     in_channels, size = cursor.channels, cursor.size
     for position in range(resolved.blocks):
         first = position == 0
+        projects = first and (stride != 1 or in_channels != resolved.out_channels)
         args = BlockArgs(
             in_channels=in_channels,
             width=resolved.width,
@@ -471,13 +530,15 @@ def _blocks(
             stride_on=resolved.stride_on,
             attention=attention_args,
             drop_path=drop_path,
+            projects=projects,
+            options=tuple(resolved.options.items()),
         )
         ops = style.convs(recipe.build(args, style))
-        below = _below_floor(ops, resolved, style)
+        below = _below_floor(ops, resolved, style) or _indivisible(ops, resolved, style)
         if below is not None:
             return below
         shortcut = None
-        if first and (stride != 1 or in_channels != resolved.out_channels):
+        if projects:
             shortcut = style.convs(
                 shortcut_recipe.build(
                     ShortcutArgs(

@@ -3,7 +3,7 @@
 The templates write each expression on one line; :func:`layout` breaks it like ruff would when
 it does not fit in :data:`LINE_LENGTH` columns: a call's arguments on one indented line if they
 fit, else one argument per line with a trailing comma (each laid out again); a starred list
-comprehension as ``*[``, its element, its ``for`` clause and ``]``. The property tests run ruff
+comprehension (starred or not) as ``*[``, its element, its ``for`` clause and ``]``. The property tests run ruff
 on random networks to keep this true.
 """
 
@@ -45,18 +45,20 @@ class _Call:
 
 @dataclass(frozen=True)
 class _Comprehension:
-    """``*[element for clause]``."""
+    """``*[element for clause]`` or ``[element for clause]``."""
 
     element: str
     clause: str
+    opener: str = "*["
 
 
 def _parse(expr: str) -> _Call | _Comprehension | None:
-    if expr.startswith("*[") and expr.endswith("]"):
-        inner = expr[2:-1]
+    opener = "*[" if expr.startswith("*[") else "[" if expr.startswith("[") else ""
+    if opener and expr.endswith("]"):
+        inner = expr[len(opener) : -1]
         parts = split_top(inner, " for ")
         if len(parts) == 2:
-            return _Comprehension(parts[0], "for " + parts[1])
+            return _Comprehension(parts[0], "for " + parts[1], opener)
         return None
     if not expr.endswith(")"):
         return None
@@ -118,7 +120,7 @@ def _lines(indent: int, prefix: str, expr: str, suffix: str) -> list[str]:
     node = _parse(expr)
     if isinstance(node, _Comprehension):
         return [
-            f"{pad}{prefix}*[",
+            f"{pad}{prefix}{node.opener}",
             *_lines(indent + 4, "", node.element, ""),
             f"{pad}    {node.clause}",
             f"{pad}]{suffix}",

@@ -22,6 +22,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 from archgen.ops import (
     Act,
@@ -30,11 +31,13 @@ from archgen.ops import (
     AttentionKind,
     Conv,
     Dropout,
+    Graph,
     Linear,
     Norm,
     NormKind,
     Op,
     Pool,
+    Product,
     Sym,
     conv_output_size,
     pool_output_size,
@@ -284,6 +287,8 @@ class Style:
         return tuple(
             dataclasses.replace(op, kind=self.conv, eps=self.conv_eps)
             if isinstance(op, Conv)
+            else dataclasses.replace(op, ops=self.convs(op.ops))
+            if isinstance(op, Graph)
             else op
             for op in ops
         )
@@ -353,9 +358,13 @@ def conv_op(
 # --- attention -------------------------------------------------------------------------------
 
 
-def make_divisible(value: float, divisor: int, round_limit: float = 0.9) -> int:
-    """timm's rounding of a reduced width to a multiple of ``divisor``."""
-    rounded = max(divisor, int(value + divisor / 2) // divisor * divisor)
+def make_divisible(
+    value: float, divisor: int, round_limit: float = 0.9, least: int | None = None
+) -> int:
+    """timm's rounding of a reduced width to a multiple of ``divisor``, at least ``least``
+    (default ``divisor``)."""
+    floor = divisor if least is None else least
+    rounded = max(floor, int(value + divisor / 2) // divisor * divisor)
     if rounded < round_limit * value:
         rounded += divisor
     return rounded
@@ -490,6 +499,100 @@ def attention_op(
     return Attention("se", kind, channels, hidden, size)
 
 
+# --- graphs: branches inside a block ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GraphRecord:
+    """A way of splitting a block's channels into branches and merging them again: how the
+    summaries write it and which template macro writes its forward pass."""
+
+    name: str
+    summary: str
+    """How a block's docstring describes it."""
+    label: Callable[[Graph], str]
+    """Its entry in a Table-1 block template."""
+    macro: str
+    """The macro of ``templates/ops.py.j2`` that writes it: the statements it runs in
+    ``forward`` (reading and assigning ``out``) when its operations are attributes of the block
+    (a graph at path ""), else the constructor call of its class."""
+    helper: str | None = None
+    """The macro of ``templates/helpers.py.j2`` that defines its class, if it is a module."""
+    ordered_dict: bool = False
+    """Its class builds containers of named children (``OrderedDict``)."""
+    class_name: str | None = None
+    """The class its helper macro defines."""
+    params: tuple[str, ...] = ()
+    """The parameters of its class, or of the blocks that hold it, beyond a block's own."""
+
+
+def _res2_label(graph: Graph) -> str:
+    conv = next(op for op in graph.ops if isinstance(op, Conv))
+    text = f"{conv.kernel}x{conv.kernel}, {conv.out_channels}"
+    if conv.groups != 1:
+        text += f", C={conv.groups}"
+    if conv.dilation != 1:
+        text += f", dilation {conv.dilation}"
+    joined = "hierarchical" if graph.hierarchical else "pooled last"
+    return f"{text} x{graph.branches - 1}, scale {graph.branches} ({joined})"
+
+
+def _sk_label(graph: Graph) -> str:
+    conv = next(op for op in graph.ops if isinstance(op, Conv))
+    text = f"SK[{', '.join(f'{k}x{k}' for k in graph.kernels)}], {graph.out_channels}"
+    if conv.groups != 1:
+        text += f", C={conv.groups}"
+    return text + f", attention {graph.hidden}"
+
+
+def _splat_label(graph: Graph) -> str:
+    text = f"3x3, {graph.out_channels}"
+    if graph.groups != 1:
+        text += f", C={graph.groups}"
+    return text + f", radix {graph.branches}, split attention {graph.hidden}"
+
+
+GRAPHS: dict[str, GraphRecord] = {
+    record.name: record
+    for record in (
+        GraphRecord(
+            "res2",
+            "The 3x3 convolution's channels split into `scale` parts (Gao et al. 2019): each "
+            "part but the last has its own 3x3 convolution, which also reads the previous "
+            "part's output; the parts are concatenated again. In a stage's first block the "
+            "parts run side by side and the last is average-pooled.",
+            _res2_label,
+            "res2",
+            params=("scale",),
+        ),
+        GraphRecord(
+            "selective_kernel",
+            "Its spatial convolution is a selective kernel (Li et al. 2019): one 3x3 "
+            "convolution per kernel size, dilated to that kernel's reach, merged by a softmax "
+            "attention across the branches computed from their pooled sum.",
+            _sk_label,
+            "selective_kernel",
+            "selective_kernel",
+            ordered_dict=True,
+            class_name="SelectiveKernel",
+            params=("attn_channels", "kernel_sizes", "split_input"),
+        ),
+        GraphRecord(
+            "split_attention",
+            "Its spatial convolution is split attention (Zhang et al. 2020): a 3x3 "
+            "convolution makes `radix` splits of every cardinal group, which a softmax "
+            "attention across the splits, computed from their pooled sum, merges again.",
+            _splat_label,
+            "split_attention",
+            "split_attention",
+            class_name="SplitAttention",
+            params=("attn_channels", "radix"),
+        ),
+    )
+}
+"""Every kind of branching a block may contain."""
+
+
 # --- blocks ----------------------------------------------------------------------------------
 
 
@@ -509,6 +612,14 @@ class BlockArgs:
     stride_on: str
     attention: tuple[AttentionKind, float | None, int | None] | None
     drop_path: bool
+    projects: bool = False
+    """The block has a projection shortcut (the first of a stage that changes the map)."""
+    options: tuple[tuple[str, object], ...] = ()
+    """The block's own options (:attr:`BlockRecipe.options`), as resolved."""
+
+    def option(self, name: str) -> object:
+        """One of the block's own options (its record's default when not resolved)."""
+        return dict(self.options).get(name)
 
 
 BlockBuilder = Callable[[BlockArgs, Style], tuple[Op, ...]]
@@ -540,6 +651,11 @@ class BlockRecipe:
     """The order in which the reference of each layout registers the block's modules
     (``downsample`` included), which ``print(model)`` and the state dict follow; a module
     not listed keeps its place after the listed ones."""
+    options: dict[str, object] = dataclasses.field(default_factory=dict)
+    """Stage options only this block takes (``scale``), with their defaults."""
+    width_factors: tuple[str, ...] = ()
+    """Options that multiply a stage's ``width`` into the width the paper's design rules
+    compare (Res2Net: the block is ``width`` x ``scale`` wide)."""
 
 
 def _tail(args: BlockArgs, size: int) -> tuple[Op, ...]:
@@ -693,6 +809,247 @@ def preact_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
     )
 
 
+def res2net(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """Res2Net's bottleneck (Gao et al. 2019, timm's Bottle2neck): 1x1 reduce to ``scale``
+    parts of ``width`` channels, a 3x3 (grouped) convolution per part but the last, joined
+    hierarchically, then 1x1 expand; one activation module throughout."""
+    in_ch, width, out_ch, stride, groups = _arguments(args)
+    parts = cast(int, args.option("scale"))
+    scale = Sym(parts, "scale", 4)
+    wide = Product(width, scale)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    size = args.in_size
+    conv1 = conv_op("conv1", in_ch, wide, 1, size)
+    inner: list[Op] = []
+    out = size
+    for index in range(parts - 1):
+        conv = conv_op(
+            f"convs.{index}", width, width, 3, size, stride, dilation, groups, dilation
+        )
+        out = conv.out_size
+        inner += [
+            conv,
+            style.norm_op(f"bns.{index}", width, out),
+            style.act_op("relu", out),
+        ]
+    if args.projects or args.stride != 1:  # timm's is_first: the last part is pooled
+        inner.append(Pool("pool", "avg_3x3", 3, stride, 1, size, out))
+    graph = Graph(
+        "",
+        "res2",
+        wide,
+        wide,
+        scale,
+        tuple(inner),
+        size,
+        out,
+        hierarchical=not (args.projects or args.stride != 1),
+    )
+    return (
+        conv1,
+        style.norm_op("bn1", wide, size),
+        style.act_op("relu", size),
+        graph,
+        conv_op("conv3", wide, out_ch, 1, out),
+        style.norm_op("bn3", out_ch, out),
+        *_tail(args, out),
+    )
+
+
+SK_KERNELS = (3, 5)
+"""timm's SelectiveKernel default: a 3x3 branch and a 5x5 one (a 3x3 dilated 2)."""
+SK_RATIO, SK_DIVISOR = 1 / 16, 8
+
+
+def selective_kernel(
+    path: str,
+    args: BlockArgs,
+    in_channels: int,
+    out_channels: int,
+    size: int,
+    groups: int,
+    dilation: Sym,
+    style: Style,
+) -> Graph:
+    """timm's SelectiveKernel at ``path``: a norm and an activation after each branch's
+    convolution, then the attention's reduce (1x1, norm, activation) and select (1x1) on the
+    pooled sum; every KxK kernel a 3x3 dilated (K-1)/2."""
+    kernels = cast(tuple[int, ...], args.option("kernel_sizes") or SK_KERNELS)
+    split = bool(args.option("split_input"))
+    stride = Sym(args.stride, "stride", 1)
+    per_branch = in_channels // len(kernels) if split else in_channels
+    ops: list[Op] = []
+    out = size
+    for index, kernel in enumerate(kernels):
+        reach = args.first_dilation * (kernel - 1) // 2
+        conv = conv_op(
+            f"paths.{index}.conv",
+            per_branch,
+            out_channels,
+            3,
+            size,
+            stride,
+            reach,
+            groups,
+        )
+        out = conv.out_size
+        ops += [
+            conv,
+            style.norm_op(f"paths.{index}.bn", out_channels, out),
+            Act(f"paths.{index}.act", style.act, out),
+        ]
+    ratio = cast(float, args.option("attn_ratio") or SK_RATIO)
+    divisor = cast(int, args.option("attn_divisor") or SK_DIVISOR)
+    hidden = Sym(make_divisible(out_channels * ratio, divisor), "attn_channels")
+    ops += [
+        conv_op("attn.fc_reduce", out_channels, hidden, 1, 1),
+        style.norm_op("attn.bn", hidden, 1),
+        Act("attn.act", style.act, 1),
+        conv_op("attn.fc_select", hidden, out_channels * len(kernels), 1, 1),
+    ]
+    return Graph(
+        path,
+        "selective_kernel",
+        in_channels,
+        out_channels,
+        len(kernels),
+        tuple(ops),
+        size,
+        out,
+        stride=stride,
+        dilation=dilation,
+        groups=groups,
+        hidden=hidden,
+        kernels=kernels,
+        split_input=split,
+    )
+
+
+def sk_basic(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """timm's SelectiveKernelBasic: a selective kernel carrying the stride, then a 3x3
+    convolution and a norm (``conv2.conv``, ``conv2.bn``)."""
+    in_ch, width, out_ch, _, groups = _arguments(args, width_is_output=True)
+    first = Sym(args.first_dilation, "first_dilation", 1)
+    sk = selective_kernel(
+        "conv1", args, in_ch, width, args.in_size, groups, first, style
+    )
+    size = sk.out_size
+    dilation = Sym(args.dilation, "dilation", 1)
+    return (
+        sk,
+        conv_op("conv2.conv", width, out_ch, 3, size, 1, dilation, padding=dilation),
+        style.norm_op("conv2.bn", out_ch, size),
+        *_tail(args, size),
+    )
+
+
+def sk_bottleneck(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """timm's SelectiveKernelBottleneck: 1x1 reduce, a (grouped) selective kernel carrying
+    the stride, 1x1 expand; each convolution with its norm (``conv1.conv``, ``conv1.bn``)."""
+    in_ch, width, out_ch, _, groups = _arguments(args)
+    size = args.in_size
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    sk = selective_kernel("conv2", args, width, width, size, groups, dilation, style)
+    out = sk.out_size
+    return (
+        conv_op("conv1.conv", in_ch, width, 1, size),
+        style.norm_op("conv1.bn", width, size),
+        Act("conv1.act", style.act, size),
+        sk,
+        conv_op("conv3.conv", width, out_ch, 1, out),
+        style.norm_op("conv3.bn", out_ch, out),
+        *_tail(args, out),
+    )
+
+
+SPLAT_RATIO, SPLAT_DIVISOR, SPLAT_LEAST = 0.25, 8, 32
+"""timm's SplitAttn: the attention is a quarter of the input times the radix, a multiple of 8,
+at least 32."""
+
+
+def split_attention(
+    path: str,
+    args: BlockArgs,
+    channels: Sym,
+    size: int,
+    stride: int,
+    groups: Sym,
+    style: Style,
+) -> Graph:
+    """timm's SplitAttn at ``path``: a 3x3 convolution into ``radix`` splits of each group
+    with a norm and an activation, then the attention's 1x1 (with bias), norm, activation and
+    1x1 (with bias) on the pooled sum of the splits."""
+    radix = Sym(cast(int, args.option("radix")), "radix", 2)
+    dilation = Sym(args.first_dilation, "dilation", 1)
+    wide = Product(channels, radix)
+    conv = conv_op(
+        "conv", channels, wide, 3, size, stride, dilation, Product(groups, radix)
+    )
+    hidden = Sym(
+        make_divisible(
+            channels * int(radix) * SPLAT_RATIO, SPLAT_DIVISOR, least=SPLAT_LEAST
+        ),
+        "attn_channels",
+    )
+    out = conv.out_size
+    fc1 = conv_op("fc1", channels, hidden, 1, 1, groups=groups)
+    fc2 = conv_op("fc2", hidden, wide, 1, 1, groups=groups)
+    ops = (
+        conv,
+        style.norm_op("bn0", wide, out),
+        Act("act0", style.act, out),
+        dataclasses.replace(fc1, bias=True),
+        style.norm_op("bn1", hidden, 1),
+        Act("act1", style.act, 1),
+        dataclasses.replace(fc2, bias=True),
+    )
+    return Graph(
+        path,
+        "split_attention",
+        channels,
+        channels,
+        radix,
+        ops,
+        size,
+        out,
+        stride=stride,
+        dilation=dilation,
+        groups=groups,
+        hidden=hidden,
+    )
+
+
+def resnest(args: BlockArgs, style: Style) -> tuple[Op, ...]:
+    """timm's ResNestBottleneck: 1x1 reduce, split attention, 1x1 expand; with ``avd`` a 3x3
+    average pool carries a strided block's stride, before the split attention or after it."""
+    in_ch, width, out_ch, stride, groups = _arguments(args)
+    avd = args.option("avd") if args.stride > 1 else None
+    size = args.in_size
+    ops: list[Op] = [
+        conv_op("conv1", in_ch, width, 1, size),
+        style.norm_op("bn1", width, size),
+        style.act_op("act1", size),
+    ]
+    pooled = conv_output_size(size, 3, args.stride, 1)
+    if avd == "first":
+        ops.append(Pool("avd_first", "avg_3x3", 3, stride, 1, size, pooled))
+        size = pooled
+    splat = split_attention(
+        "conv2", args, width, size, 1 if avd else stride, groups, style
+    )
+    ops.append(splat)
+    size = splat.out_size
+    if avd == "last":
+        ops.append(Pool("avd_last", "avg_3x3", 3, stride, 1, size, pooled))
+        size = pooled
+    return (
+        *ops,
+        conv_op("conv3", width, out_ch, 1, size),
+        style.norm_op("bn3", out_ch, size),
+        *_tail(args, size),
+    )
+
+
 _SHAPE_ARGS: tuple[tuple[str, int | None], ...] = (
     ("in_channels", None),
     ("width", None),
@@ -707,6 +1064,14 @@ _TIMM_BOTTLENECK = (
     *("conv1", "bn1", "act1", "conv2", "bn2", "act2", "conv3", "bn3"),
     *("se", "act3", "downsample", "drop_path"),
 )
+
+_SK_OPTIONS: dict[str, object] = {
+    "kernel_sizes": SK_KERNELS,
+    "split_input": True,
+    "attn_ratio": SK_RATIO,
+    "attn_divisor": SK_DIVISOR,
+}
+"""timm's SelectiveKernel defaults."""
 
 BLOCKS: dict[str, BlockRecipe] = {
     recipe.name: recipe
@@ -774,6 +1139,76 @@ BLOCKS: dict[str, BlockRecipe] = {
                     *("norm3", "act3", "conv3", "drop_path"),
                 ),
             },
+        ),
+        BlockRecipe(
+            "res2net",
+            "Bottle2neck",
+            4,
+            "Res2Net's bottleneck: 1x1 reduce to `scale` parts, a 3x3 convolution per part "
+            "but the last, each reading the previous part's output too, 1x1 expand.",
+            res2net,
+            (*_SHAPE_ARGS, ("scale", 4), ("dilation", 1)),
+            residual_act="relu",
+            order={
+                "timm": (
+                    *("conv1", "bn1", "convs", "bns", "pool", "conv3", "bn3", "se"),
+                    *("relu", "downsample", "drop_path"),
+                ),
+            },
+            options={"scale": 4},
+            width_factors=("scale",),
+        ),
+        BlockRecipe(
+            "resnest",
+            "ResNestBottleneck",
+            4,
+            "1x1 reduce, a 3x3 split-attention convolution, 1x1 expand (ResNeSt's "
+            "bottleneck, timm's layout); a strided block with `avd` pools before or after "
+            "the split attention instead of striding it.",
+            resnest,
+            (*_SHAPE_ARGS, ("attn_channels", None), ("radix", 2), ("dilation", 1)),
+            order={
+                "timm": (
+                    *("conv1", "bn1", "act1", "avd_first", "conv2", "avd_last"),
+                    *("conv3", "bn3", "se", "act3", "downsample", "drop_path"),
+                )
+            },
+            options={"radix": 2, "avd": None},
+            width_factors=("radix",),
+        ),
+        BlockRecipe(
+            "sk_basic",
+            "SelectiveKernelBasic",
+            1,
+            "A selective-kernel convolution carrying the stride, then a 3x3 convolution and a "
+            "norm (SKNet's basic block, timm's layout).",
+            sk_basic,
+            (
+                *_SHAPE_ARGS,
+                ("attn_channels", None),
+                ("first_dilation", 1),
+                ("dilation", 1),
+            ),
+            residual_act="act",
+            order={"timm": ("conv1", "conv2", "se", "act", "downsample", "drop_path")},
+            options=_SK_OPTIONS,
+        ),
+        BlockRecipe(
+            "sk_bottleneck",
+            "SelectiveKernelBottleneck",
+            4,
+            "1x1 reduce, a selective-kernel convolution carrying the stride, 1x1 expand "
+            "(SKNet's bottleneck, timm's layout).",
+            sk_bottleneck,
+            (*_SHAPE_ARGS, ("attn_channels", None), ("dilation", 1)),
+            residual_act="act",
+            order={
+                "timm": (
+                    *("conv1", "conv2", "conv3", "se", "act", "downsample"),
+                    "drop_path",
+                )
+            },
+            options=_SK_OPTIONS,
         ),
     )
 }
@@ -1085,6 +1520,9 @@ class Records:
     stem_pools: dict[str, StemPoolRecord]
     shortcuts: dict[str, ShortcutRecipe]
     blocks: dict[str, BlockRecipe]
+    graphs: dict[str, GraphRecord]
 
 
-RECORDS = Records(NORMS, CONVS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS)
+RECORDS = Records(
+    NORMS, CONVS, ACTS, ATTENTIONS, STEMS, STEM_POOLS, SHORTCUTS, BLOCKS, GRAPHS
+)

@@ -22,7 +22,7 @@ from archgen.plan import NetworkPlan
 from archgen.pyformat import layout
 from archgen.recipes import RECORDS
 from archgen.summary import table
-from archgen.view import block_expr, build_view, reference, run_expr
+from archgen.view import block_expr, build_view, graph_roles, reference, run_expr
 
 
 def template_dir() -> Path:
@@ -53,6 +53,7 @@ def _environment() -> jinja2.Environment:
         block_expr=block_expr,
         run_expr=run_expr,
         op_kind=kind_of,
+        graph_roles=graph_roles,
         reference=reference,
         records=RECORDS,
         unknown=_unknown,

@@ -14,6 +14,7 @@ component records (:mod:`archgen.recipes`); no kind is named here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -101,6 +102,8 @@ class ResolvedStage:
     attention: Attention | None
     notation: Notation
     origins: Origins
+    options: dict[str, object] = dataclasses.field(default_factory=dict)
+    """The block's own options (:attr:`archgen.recipes.BlockRecipe.options`), defaults filled."""
 
     def loc(self, key: str) -> Loc:
         """Where ``key`` was written, or the stage itself."""
@@ -519,6 +522,9 @@ def _stage(
     attention = _attention(merged, label, where, document)
     if isinstance(attention, Diagnostic):
         return attention
+    options = _block_options(merged, block, label, where, document)
+    if isinstance(options, Diagnostic):
+        return options
     return ResolvedStage(
         index=index,
         blocks=count,
@@ -533,4 +539,38 @@ def _stage(
         attention=attention,
         notation=notation,
         origins=origins,
+        options=options,
     )
+
+
+def _block_options(
+    merged: dict[str, object],
+    block: str,
+    label: str,
+    where: dict[str, Loc],
+    document: Document,
+) -> dict[str, object] | Diagnostic:
+    """The block's own options with their defaults; AG108 for one its block does not take."""
+    takes = BLOCKS[block].options
+    for option in sorted({name for r in BLOCKS.values() for name in r.options}):
+        if merged.get(option) is None or option in takes:
+            continue
+        owners = " or ".join(
+            f"'{name}'" for name, r in BLOCKS.items() if option in r.options
+        )
+        return document.diagnostic(
+            "AG108",
+            f"{label} gives {option}, which applies to {owners} blocks; its block is "
+            f"'{block}'; expected 'block: {owners.split(' or ')[0][1:-1]}' or no {option}",
+            where[option],
+            at_key=True,
+        )
+    given = {name: merged.get(name) for name in takes}
+    return {
+        name: default
+        if value is None
+        else tuple(value)
+        if isinstance(value, list)
+        else value
+        for (name, default), value in zip(takes.items(), given.values(), strict=True)
+    }

@@ -240,6 +240,64 @@ class StageOptions(_Model):
         None, description="Explicit channels per group."
     )
     out_channels: Channels | None = Field(None, description="Explicit output channels.")
+    scale: int | None = Field(
+        None,
+        ge=2,
+        le=limits.MAX_BRANCHES,
+        description="Res2Net blocks: parts the 3x3 convolution's channels split into "
+        "(default 4); the block is 'width' x scale wide.",
+    )
+    radix: int | None = Field(
+        None,
+        ge=1,
+        le=limits.MAX_BRANCHES,
+        description="ResNeSt blocks: splits of each cardinal group that split attention "
+        "merges (default 2); the block is 'width' x radix wide.",
+    )
+    avd: Literal["first", "last"] | None = Field(
+        None,
+        description="ResNeSt blocks: a strided block's 3x3 average pool carries the stride, "
+        "before ('first') or after ('last') the split attention (default: none).",
+    )
+    kernel_sizes: (
+        Annotated[
+            list[Annotated[int, Field(ge=3, le=limits.MAX_KERNEL_SIZE)]],
+            Field(min_length=2, max_length=limits.MAX_BRANCHES),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="Selective-kernel blocks: one branch per odd kernel size, each a 3x3 "
+        "convolution dilated to the kernel's reach (timm's keep_3x3; default [3, 5]).",
+    )
+    split_input: bool | None = Field(
+        None,
+        description="Selective-kernel blocks: each branch reads its share of the input "
+        "channels (default true) instead of all of them.",
+    )
+    attn_ratio: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Selective-kernel blocks: their attention's reduced width as a fraction "
+        "of the channels (default 1/16).",
+    )
+    attn_divisor: int | None = Field(
+        None,
+        ge=1,
+        le=limits.MAX_CHANNELS,
+        description="Selective-kernel blocks: the reduced width is a multiple of this "
+        "(default 8).",
+    )
+
+    @field_validator("kernel_sizes")
+    @classmethod
+    def _odd_kernels(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and any(size % 2 == 0 for size in value):
+            raise PydanticCustomError(
+                "odd", "must be odd sizes so that each branch keeps the map centred"
+            )
+        return value
 
 
 class StageSpec(StageOptions):

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archgen.complexity import CONVENTION, Complexity, Cost, StageCost, cost_of
-from archgen.ops import Attention, Conv, Op, Pool
+from archgen.ops import Attention, Conv, Graph, Op, Pool
 from archgen.plan import NetworkPlan, StagePlan
-from archgen.recipes import ATTENTIONS, BLOCKS
+from archgen.recipes import ATTENTIONS, BLOCKS, GRAPHS
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ def _op_text(op: Op, show_stride: bool = False) -> str | None:
         return _conv_text(op, show_stride)
     if isinstance(op, Attention):
         return ATTENTIONS[op.kind].label.format(hidden=op.hidden)
+    if isinstance(op, Graph):
+        return GRAPHS[op.kind].label(op)
     if isinstance(op, Pool) and op.kind == "max":
         return f"{op.kernel}x{op.kernel} max pool, stride {op.stride}"
     if isinstance(op, Pool) and op.kind == "max_zero_pad":

@@ -11,16 +11,30 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
-from archgen.ops import Attention, Conv, Dropout, Norm, Op, Pool, Sym, kind_of
+from archgen.ops import (
+    Attention,
+    Conv,
+    Dropout,
+    Graph,
+    Norm,
+    Op,
+    Pool,
+    Product,
+    Sym,
+    flatten,
+    kind_of,
+)
 from archgen.plan import BlockPlan, NetworkPlan, StagePlan
 from archgen.recipes import (
     ATTENTION_PARAMS,
     ATTENTIONS,
     BLOCKS,
     CONVS,
+    GRAPHS,
     NORMS,
     SHORTCUTS,
 )
@@ -45,6 +59,16 @@ class Member:
     attr: str
     ops: tuple[Op, ...]
     sequential: bool
+    listed: bool = False
+    """A list of modules that a graph's forward pass iterates (``nn.ModuleList``)."""
+    parts: int | None = None
+    """The parts of the graph that lists it, one more than its modules (Res2Net's scale)."""
+
+    @property
+    def uniform(self) -> bool:
+        """Every module of a list is built alike (one comprehension makes them)."""
+        built = {signature((dataclasses.replace(op, path=""),)) for op in self.ops}
+        return len(built) == 1
 
     @property
     def named(self) -> bool:
@@ -73,6 +97,8 @@ class Scope:
         self.params = frozenset(params)
 
     def value(self, value: object) -> str:
+        if isinstance(value, Product) and self.symbolic(value):
+            return " * ".join(self.value(factor) for factor in value.factors)
         if isinstance(value, Sym) and value.name in self.params:
             return value.name
         if isinstance(value, Sym) and value.alias is not None:
@@ -84,6 +110,8 @@ class Scope:
         return repr(value)
 
     def symbolic(self, value: object) -> bool:
+        if isinstance(value, Product):
+            return any(self.symbolic(factor) for factor in value.factors)
         if isinstance(value, Sym) and value.alias is not None:
             return value.name in self.params or self.symbolic(value.alias)
         return isinstance(value, Sym) and value.name in self.params
@@ -107,24 +135,58 @@ def root(path: str) -> str:
 
 
 def members(ops: Sequence[Op]) -> tuple[Member, ...]:
-    """Attributes in order of first use; ops under one root path form a Sequential."""
+    """Attributes in order of first use; ops under one root path form a Sequential, or a
+    ModuleList when a graph's forward pass iterates them. A graph whose operations are the
+    block's own contributes them."""
+    listed = {
+        root(inner.path): op.branches
+        for op in ops
+        if isinstance(op, Graph) and not op.path
+        for inner in flatten(op.ops)
+        if "." in inner.path
+    }
     grouped: dict[str, list[Op]] = {}
     for op in ops:
-        grouped.setdefault(root(op.path), []).append(op)
+        for each in (op,) if _owned(op) else flatten([op]):
+            grouped.setdefault(root(each.path), []).append(each)
     result = []
     for attr, group in grouped.items():
         sequential = "." in group[0].path
         unique = (
             group if sequential else group[:1]
         )  # a shared activation is defined once
-        result.append(Member(attr, tuple(unique), sequential))
+        result.append(
+            Member(attr, tuple(unique), sequential, attr in listed, listed.get(attr))
+        )
     return tuple(result)
 
 
-def calls(ops: Sequence[Op]) -> tuple[str, ...]:
-    """The attributes ``forward`` calls, in order: one call per run of a Sequential."""
-    result: list[str] = []
+def _owned(op: Op) -> TypeGuard[Graph]:
+    """A graph that is a module of its own (rendered by its class, not flattened)."""
+    return isinstance(op, Graph) and bool(op.path)
+
+
+def graph_roles(graph: Graph) -> dict[str, str]:
+    """The attribute that holds the first operation of each kind in a graph, by kind
+    (``conv``: ``convs``): what a graph's template macro calls."""
+    roles: dict[str, str] = {}
+    for op in flatten(graph.ops):
+        roles.setdefault(kind_of(op), root(op.path))
+    return roles
+
+
+Step = str | Graph
+"""What ``forward`` does next: call an attribute, or run a graph's statements."""
+
+
+def calls(ops: Sequence[Op]) -> tuple[Step, ...]:
+    """The attributes ``forward`` calls, in order: one call per run of a Sequential; a graph
+    whose operations are the block's own is a step of its own."""
+    result: list[Step] = []
     for op in ops:
+        if isinstance(op, Graph) and not op.path:
+            result.append(op)
+            continue
         attr = root(op.path)
         if result and attr == result[-1] and "." in op.path:
             continue
@@ -148,7 +210,7 @@ def fusion_pairs(ops: Sequence[Op]) -> tuple[tuple[str, str], ...]:
     """Each convolution directly followed by a batch norm: the pairs ``fuse()`` folds."""
     return tuple(
         (reference(conv.path), reference(norm.path))
-        for conv, norm in itertools.pairwise(ops)
+        for conv, norm in itertools.pairwise(flatten(list(ops)))
         if isinstance(conv, Conv)
         and CONVS[conv.kind].foldable
         and isinstance(norm, Norm)
@@ -160,22 +222,44 @@ def signature(ops: Sequence[Op]) -> tuple[object, ...]:
     """The shape of some operations: their kinds, paths and literal fields, not their numbers."""
     shape: list[object] = []
     for op in ops:
+        # A graph that is a module is written as its constructor call: its own fields.
         fields = tuple(
-            (name, value.name if isinstance(value, Sym) else value)
+            (name, _shape(value))
             for name, value in vars(op).items()
-            if not name.endswith("size")
+            if not name.endswith("size") and not (_owned(op) and name == "ops")
         )
         shape.append((kind_of(op), fields))
     return tuple(shape)
 
 
+def _shape(value: object) -> object:
+    """A field's part of a signature: an argument's name, a graph's operations' shape."""
+    if isinstance(value, Product):
+        return tuple(factor.name for factor in value.factors)
+    if isinstance(value, Sym):
+        return value.name
+    if isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
+        return signature(value)
+    return value
+
+
 def _syms(ops: Iterable[Op]) -> dict[str, Sym]:
     found: dict[str, Sym] = {}
-    for op in ops:
+    for op in _walk(ops):
         for value in vars(op).values():
-            if isinstance(value, Sym):
-                found.setdefault(value.name, value)
+            factors = value.factors if isinstance(value, Product) else (value,)
+            for factor in factors:
+                if isinstance(factor, Sym):
+                    found.setdefault(factor.name, factor)
     return found
+
+
+def _walk(ops: Iterable[Op]) -> Iterator[Op]:
+    """Every operation, each graph and then its own."""
+    for op in ops:
+        yield op
+        if isinstance(op, Graph):
+            yield from _walk(op.ops)
 
 
 def _distinct_name(base: str, index: int, camel: bool) -> str:
@@ -209,13 +293,15 @@ class BlockClassView:
     summary: str
     params: tuple[Param, ...]
     members: tuple[Member, ...]
-    calls: tuple[str, ...]
+    calls: tuple[Step, ...]
     residual_act: str | None
     """The activation after the addition (None: pre-activation blocks return the sum)."""
     shortcut_after: int
     """How many calls of the branch run before the shortcut reads their output (0: it reads
     the block's input; pre-activation: after the first norm and activation)."""
     takes_downsample: bool
+    defines: tuple[Graph, ...]
+    """Graphs that are modules of a class the file defines first here (one of each kind)."""
     downsample_at: int
     """How many members the reference registers before ``downsample``."""
     zero_init: str
@@ -265,7 +351,7 @@ class ModuleView:
     shortcuts: tuple[ShortcutView, ...]
     stages: tuple[StageView, ...]
     stem: tuple[Member, ...]
-    stem_calls: tuple[str, ...]
+    stem_calls: tuple[Step, ...]
     final: tuple[Member, ...]
     """Modules after the last stage, before the head (a pre-activation network's norm)."""
     network: Scope
@@ -313,7 +399,12 @@ class ModuleView:
         members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
         members_ += self.final
         members_ += [s.member for s in self.shortcuts]
-        return self.plan.named_blocks or any(m.named for m in members_)
+        graphs = any(  # classes of graphs that name their children
+            GRAPHS[graph.kind].ordered_dict
+            for c in self.block_classes
+            for graph in c.defines
+        )
+        return self.plan.named_blocks or graphs or any(m.named for m in members_)
 
     @property
     def stage_containers(self) -> tuple[str, ...]:
@@ -484,6 +575,7 @@ def _block_views(
     views: list[BlockClassView] = []
     of: dict[int, BlockClassView] = {}
     seen: dict[str, int] = {}
+    defined: set[str] = set()
     for blocks in by_key.values():
         recipe = BLOCKS[blocks[0].recipe]
         index = seen.get(recipe.name, 0)
@@ -495,7 +587,7 @@ def _block_views(
         takes_downsample = any(b.shortcut is not None for b in blocks)
         if takes_downsample:
             params.append(Param("downsample", "nn.Module | None", "None"))
-        last_norm = next(op for op in reversed(ops) if isinstance(op, Norm))
+        last_norm = next(op for op in reversed(flatten(ops)) if isinstance(op, Norm))
         summary = recipe.summary
         attention = next((op for op in ops if isinstance(op, Attention)), None)
         if attention is not None:
@@ -504,6 +596,7 @@ def _block_views(
                 "residual addition."
             )
         shortcut = next((b.shortcut for b in blocks if b.shortcut is not None), None)
+        defines = _new_classes(ops, defined)
         ordered, downsample_at = _registration(
             members((*ops, *_residual(blocks[0]))), recipe.order.get(plan.layout, ())
         )
@@ -519,6 +612,7 @@ def _block_views(
             else root(blocks[0].residual_act.path),
             shortcut_after=len(calls(ops[:2])) if recipe.preact else 0,
             takes_downsample=takes_downsample,
+            defines=defines,
             zero_init=reference(last_norm.path, "m"),
             fuse=fusion_pairs(ops),
             fuse_downsample=next(
@@ -532,6 +626,17 @@ def _block_views(
         for block in blocks:
             of[id(block)] = view
     return tuple(views), of
+
+
+def _new_classes(ops: Sequence[Op], defined: set[str]) -> tuple[Graph, ...]:
+    """One graph of each kind that is a module of its own and not ``defined`` yet (marked
+    defined now): the classes to write before the block class that first uses them."""
+    found: list[Graph] = []
+    for op in ops:
+        if _owned(op) and op.kind not in defined:
+            defined.add(op.kind)
+            found.append(op)
+    return tuple(found)
 
 
 def _residual(block: BlockPlan) -> tuple[Op, ...]:

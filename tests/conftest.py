@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -82,14 +83,62 @@ RESNETV2_REFERENCE: dict[str, tuple[int, int]] = {
     "resnetv2_50d": (25_568_584, 4_328_824_832),
     "resnetv2_50x1_bit": (25_549_352, 4_089_184_256),
 }
+# timm 1.0.31's Res2Nets (NOTES.md, "The ResNeXt descendants"), same conventions.
+RES2NET_REFERENCE: dict[str, tuple[int, int]] = {
+    "res2net50_26w_4s": (25_699_120, 4_255_166_464),
+    "res2next50": (24_671_464, 4_172_677_120),
+    "res2net50d": (25_718_352, 4_494_807_040),
+}
+# timm 1.0.31's SKNets (NOTES.md, "The ResNeXt descendants"), same conventions.
+SKNET_REFERENCE: dict[str, tuple[int, int]] = {
+    "skresnet18": (11_958_056, 1_814_337_536),
+    "skresnext50_32x4d": (27_479_784, 4_462_710_784),
+}
+# timm 1.0.31's ResNeSts (NOTES.md, "The ResNeXt descendants"), same conventions.
+RESNEST_REFERENCE: dict[str, tuple[int, int]] = {
+    "resnest14d": (10_611_688, 2_749_405_184),
+    "resnest50d": (27_483_240, 5_371_160_576),
+    "resnest50d_4s2x40d": (30_417_592, 4_369_060_736),
+}
 ALL_REFERENCE = {
     **REFERENCE,
     **TIMM_REFERENCE,
     **REGNET_REFERENCE,
     **TV_REGNET_REFERENCE,
     **RESNETV2_REFERENCE,
+    **RES2NET_REFERENCE,
+    **SKNET_REFERENCE,
+    **RESNEST_REFERENCE,
 }
 """Every zoo spec's published parameters and MACs."""
+
+
+def timm_reference(name: str, **kwargs: object) -> Any:
+    """timm's model in eval mode with random batch-norm statistics and affine terms, so that a
+    misplaced norm shows (timm zero-initialises some last norms)."""
+    import timm
+    import torch
+
+    torch.manual_seed(0)
+    model = timm.create_model(name, pretrained=False, **kwargs)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.1, 0.1)
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+    return model.eval()
+
+
+def meta_macs(model: Any) -> int:
+    """FlopCounterMode's count / 2 for one 224x224 image, on the meta device (shapes only)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model.eval()(torch.empty(1, 3, 224, 224, device="meta"))
+    return int(counter.get_total_flops()) // 2
 
 
 def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType:

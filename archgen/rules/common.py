@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from archgen import limits
 from archgen.diagnostics import Fix, Loc
-from archgen.ops import Conv
+from archgen.ops import Conv, Graph
 from archgen.recipes import BLOCKS
 
 if TYPE_CHECKING:
@@ -24,8 +24,9 @@ def label(stage: StagePlan) -> str:
 
 
 def depth(stage: StagePlan) -> int:
-    """Convolutions on a block's residual branch (attention excluded): 2 for a basic block."""
-    return sum(isinstance(op, Conv) for op in stage.blocks[-1].ops)
+    """Convolutions on a block's residual branch (attention excluded): 2 for a basic block; a
+    graph's branches run side by side, one layer deep."""
+    return sum(isinstance(op, Conv | Graph) for op in stage.blocks[-1].ops)
 
 
 def square(size: int) -> str:

@@ -84,7 +84,12 @@ def expectations(
     :func:`segments`, or ``runs_of_stages`` when they are already computed)."""
     result: dict[int, Expectation] = {}
     for segment in segments(plan) if runs_of_stages is None else runs_of_stages:
-        widths = doubling(segment, [s.width for s in segment])
+        # Each family's own width doubles (Res2Net's width x scale), in the stage's terms.
+        designed = doubling(segment, [s.design_width for s in segment])
+        widths = [
+            None if want is None or want % s.width_factor else want // s.width_factor
+            for want, s in zip(designed, segment, strict=True)
+        ]
         outs = doubling(segment, [s.out_channels for s in segment])
         groups = sharing(segment, [s.groups for s in segment])
         blocks = sharing(segment, [s.recipe for s in segment])

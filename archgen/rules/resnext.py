@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from archgen.diagnostics import Fix, Severity
+from archgen.recipes import BLOCKS
 from archgen.rules import expect
 from archgen.rules.base import Context, Finding, Rule, code
 from archgen.rules.common import label, square, stage_fixes, written
@@ -44,6 +45,7 @@ def _design_iter(ctx: Context) -> Iterator[Finding]:
             before = segment[position - 1] if position else None
             after = segment[position + 1] if position + 1 < len(segment) else None
             fixes = (
+                *_factor_fixes(stage, want.width),
                 *stage_fixes(
                     stage,
                     width=want.width,
@@ -114,6 +116,18 @@ _FIELDS = {
 }
 
 
+def _factor_fixes(stage: StagePlan, want: int | None) -> Iterator[Fix]:
+    """The option that multiplies the width (Res2Net's scale), where the stage writes it, set
+    to what gives the block the width the rules expect."""
+    factors = BLOCKS[stage.recipe].width_factors
+    if want is None or want == stage.width or len(factors) != 1 or not stage.width:
+        return
+    designed = want * stage.width_factor
+    loc = written(stage, factors[0])
+    if loc is not None and designed % stage.width == 0:
+        yield Fix(loc, stage.width_factor, designed // stage.width)
+
+
 def _stride_fixes(*stages: StagePlan | None) -> Iterator[Fix]:
     """The other stride (1 or 2) at each of ``stages`` (not the first of the network): edited
     where the stage writes it, added where the stage leaves it out (a forgotten ``stride: 2``)."""
@@ -128,7 +142,18 @@ def _stride_fixes(*stages: StagePlan | None) -> Iterator[Fix]:
 
 
 def _value(stage: StagePlan, attribute: str) -> object:
+    """A stage's value as messages show it: a family's own width where it has one (Res2Net's
+    width x scale)."""
+    if attribute == "width":
+        return stage.design_width
     return stage.recipe if attribute == "block" else getattr(stage, attribute)
+
+
+def _wanted(stage: StagePlan, attribute: str, wanted: object) -> object:
+    """What the rules expect of ``stage``, in the terms of :func:`_value`."""
+    if attribute == "width" and isinstance(wanted, int):
+        return wanted * stage.width_factor
+    return wanted
 
 
 def _design_message(
@@ -144,7 +169,11 @@ def _design_message(
 ) -> str:
     actual = _value(stage, attribute)
     theirs = _value(partner, attribute)
-    trusted = theirs == getattr(partner_wants, attribute)
+    wanted = _wanted(stage, attribute, wanted)
+    partner_wanted = _wanted(partner, attribute, getattr(partner_wants, attribute))
+    trusted = theirs == partner_wanted
+    if attribute == "width" and BLOCKS[stage.recipe].width_factors:
+        what = " x ".join(("width", *BLOCKS[stage.recipe].width_factors))
     same = "blocks on maps of the same size share their hyper-parameters (rule i)"
     if partner_before:
         if halving:
@@ -158,7 +187,7 @@ def _design_message(
                 )
             return (
                 f"{label(stage)} halves the map ({sizes}) and has {what} {actual}; expected "
-                f"{wanted}, twice the {getattr(partner_wants, attribute)} the rules expect "
+                f"{wanted}, twice the {partner_wanted} the rules expect "
                 f"of {label(partner)} (rule ii)"
             )
         size = square(stage.nominal_out_size)

@@ -14,6 +14,8 @@ RegNet figures of ../shared/reference/NOTES.md, worked out by hand. Written to k
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archgen.ops import Act, Attention, Conv, Dropout, Linear, Norm, Pool
@@ -28,6 +30,8 @@ from archgen.plan import (
     default_class_name,
 )
 from archgen.resolve import _int
+from archgen.source import Document, parse
+from archgen.validate import validate
 
 from conftest import MINIMAL, SPECS, lowered
 
@@ -712,8 +716,9 @@ def test_a_stage_without_a_block_is_refused_at_the_stage() -> None:
         (
             "AG105",
             "layer2 (stages[1]) has no block type; expected 'block: basic' or "
-            "'block: bottleneck' or 'block: regnet' or 'block: preact_bottleneck' in the "
-            "stage or in defaults",
+            "'block: bottleneck' or 'block: regnet' or 'block: preact_bottleneck' or "
+            "'block: res2net' or 'block: resnest' or 'block: sk_basic' or "
+            "'block: sk_bottleneck' in the stage or in defaults",
             4,
             5,
         )
@@ -1128,6 +1133,100 @@ def test_every_failing_stage_is_reported() -> None:
     ]
 
 
+def test_a_block_option_on_a_block_that_does_not_take_it_is_refused_at_the_option() -> (
+    None
+):
+    text = "name: net\ndefaults: {block: bottleneck, scale: 4}\nstages:\n  - {blocks: 1, planes: 8}\n"
+    assert _problems(text) == [
+        (
+            "AG108",
+            "layer1 (stages[0]) gives scale, which applies to 'res2net' blocks; its block is "
+            "'bottleneck'; expected 'block: res2net' or no scale",
+            2,
+            31,  # the key 'scale' in "defaults: {block: bottleneck, scale: 4}"
+        )
+    ]
+
+
+def test_res2net_scale_below_two_is_refused_by_the_schema() -> None:
+    text = "name: net\ndefaults: {block: res2net, scale: 1}\nstages:\n  - {blocks: 1, planes: 8}\n"
+    document = parse(Path("spec.yaml"), "spec.yaml", text.encode("utf-8"))
+    assert isinstance(document, Document)
+    problems = validate(document)
+    assert isinstance(problems, list)
+    assert [(d.code, d.message, d.line) for d in problems] == [
+        ("AG104", "defaults.scale must be at least 2, found 1", 2)
+    ]
+
+
+def test_a_selective_kernel_whose_paths_do_not_divide_its_input_is_refused() -> None:
+    # split_input gives each of 3 paths 64 / 3 channels; timm asserts the split is even.
+    text = (
+        "name: net\nlayout: timm\ndefaults: {block: sk_basic, kernel_sizes: [3, 5, 7]}\n"
+        "stages:\n  - {blocks: 1, planes: 64}\n"
+    )
+    assert _problems(text) == [
+        (
+            "AG201",
+            "layer1 (stages[0]) splits 64 input channels among 3 branches of its selective "
+            "kernel, which does not divide them; expected a number of kernel_sizes that "
+            "divides 64, or split_input: false",
+            3,
+            43,
+        )
+    ]
+
+
+def test_split_attention_groups_that_do_not_divide_its_attention_are_refused() -> None:
+    # width int(64 * 20 / 64) * 3 = 60; attention make_divisible(60 * 2 / 4, 8, least 32) = 32,
+    # which timm's fc1 cannot split into 3 groups either (out_channels must be divisible).
+    text = (
+        "name: net\nlayout: timm\ndefaults: {block: resnest, cardinality: 3, base_width: 20}"
+        "\nstages:\n  - {blocks: 1, planes: 64}\n"
+    )
+    assert _problems(text) == [
+        (
+            "AG201",
+            "layer1 (stages[0]) splits the 32 channels of its split attention's fc1 into 3 "
+            "groups, which does not divide them; expected cardinality that divides 32",
+            3,
+            41,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            "kernel_sizes: [3, 4]",
+            "defaults.kernel_sizes must be odd sizes so that each branch keeps the map "
+            "centred, found a sequence",
+        ),
+        ("radix: 0", "defaults.radix must be at least 1, found 0"),
+    ],
+)
+def test_selective_kernel_and_split_attention_options_are_checked_by_the_schema(
+    options: str, message: str
+) -> None:
+    text = f"name: net\ndefaults: {{block: resnest, {options}}}\nstages:\n  - {{blocks: 1, planes: 8}}\n"
+    document = parse(Path("spec.yaml"), "spec.yaml", text.encode("utf-8"))
+    assert isinstance(document, Document)
+    problems = validate(document)
+    assert isinstance(problems, list)
+    assert [(d.code, d.message) for d in problems] == [("AG104", message)]
+
+
+def test_avd_on_a_block_other_than_resnest_is_refused_at_the_option() -> None:
+    text = "name: net\ndefaults: {block: bottleneck, avd: last}\nstages:\n  - {blocks: 1, planes: 8}\n"
+    ((code, message, _, _),) = _problems(text)
+    assert (code, message) == (
+        "AG108",
+        "layer1 (stages[0]) gives avd, which applies to 'resnest' blocks; its block is "
+        "'bottleneck'; expected 'block: resnest' or no avd",
+    )
+
+
 def test_the_schema_offers_exactly_the_block_recipes() -> None:
     # Lowering relies on it: a block type the schema accepts always has a recipe.
     from typing import get_args
@@ -1138,5 +1237,6 @@ def test_the_schema_offers_exactly_the_block_recipes() -> None:
     assert (
         set(get_args(BlockType))
         == set(BLOCKS)
-        == {"basic", "bottleneck", "regnet", "preact_bottleneck"}
+        == {"basic", "bottleneck", "regnet", "preact_bottleneck", "res2net"}
+        | {"resnest", "sk_basic", "sk_bottleneck"}
     )

@@ -59,6 +59,12 @@ EXPRESSIONS = [
     ),
     ("x = ", f'call("text, with comma", {LONG}_argument_one, {LONG}_argument_two)'),
     ("w = ", f"{LONG}_width_argument if {LONG}_condition else {LONG}_other"),
+    # a module list of alike modules (Res2Net's convolutions)
+    (
+        "self.convs = ",
+        f"nn.ModuleList([nn.Conv2d({LONG}_in, {LONG}_out, kernel_size=3) for _ in range(3)])",
+    ),
+    ("x = ", f"[nn.Conv2d({LONG}_in, {LONG}_out, kernel_size=3) for _ in range(3)]"),
 ]
 
 
@@ -93,7 +99,6 @@ def test_layout_keeps_what_it_cannot_break() -> None:
     assert layout(0, "x = ", f"({long_name})") == f"x = ({long_name})"
     assert layout(0, "", f"f({long_name}) + 1") == f"f({long_name}) + 1"
     assert layout(0, "", f"*[{long_name}]") == f"*[{long_name}]"
-    assert layout(0, "", f"[{long_name} for x in y]") == f"[{long_name} for x in y]"
     # A callee must be a name: ``f(a)X(...)`` style text ending in a bracket or space is not.
     assert layout(0, "", f"a ({long_name}, b)") == f"a ({long_name}, b)"
     args = ", ".join(f"argument_number_{i:03}" for i in range(4))  # 82 characters

@@ -566,7 +566,10 @@ def test_regnet_block_without_se() -> None:
 
 def test_block_recipes_registry() -> None:
     basic, bottleneck, reg = BLOCKS["basic"], BLOCKS["bottleneck"], BLOCKS["regnet"]
-    assert list(BLOCKS) == ["basic", "bottleneck", "regnet", "preact_bottleneck"]
+    assert list(BLOCKS) == [
+        *("basic", "bottleneck", "regnet", "preact_bottleneck"),
+        *("res2net", "resnest", "sk_basic", "sk_bottleneck"),
+    ]
     # torchvision's class names and expansions (BasicBlock.expansion 1, Bottleneck 4).
     assert (basic.name, basic.class_name, basic.expansion) == ("basic", "BasicBlock", 1)
     assert (bottleneck.name, bottleneck.class_name, bottleneck.expansion) == (
@@ -598,6 +601,41 @@ def test_block_recipes_registry() -> None:
     preact = BLOCKS["preact_bottleneck"]
     assert (preact.class_name, preact.expansion) == ("PreActBottleneck", 4)
     assert preact.residual_act is None and preact.preact
+    # timm's Bottle2neck: expansion 4, scale 4 unless given, one shared 'relu'.
+    res2 = BLOCKS["res2net"]
+    assert (res2.class_name, res2.expansion, res2.options) == (
+        "Bottle2neck",
+        4,
+        {"scale": 4},
+    )
+    assert res2.residual_act == "relu"
+    # timm's SelectiveKernelBasic and Bottleneck: one 'act' after the addition; SelectiveKernel's
+    # defaults (a 3x3 and a 5x5 path, split input, attention 1/16 rounded to 8).
+    sk_basic, sk_bottleneck = BLOCKS["sk_basic"], BLOCKS["sk_bottleneck"]
+    assert (sk_basic.class_name, sk_basic.expansion) == ("SelectiveKernelBasic", 1)
+    assert (sk_bottleneck.class_name, sk_bottleneck.expansion) == (
+        "SelectiveKernelBottleneck",
+        4,
+    )
+    assert sk_basic.residual_act == sk_bottleneck.residual_act == "act"
+    # timm's ResNestBottleneck as its ResNeSts build it: radix 2, act3 after the addition.
+    splat = BLOCKS["resnest"]
+    assert (splat.class_name, splat.expansion, splat.residual_act) == (
+        "ResNestBottleneck",
+        4,
+        "act3",
+    )
+    assert splat.options == {"radix": 2, "avd": None}
+    assert (
+        sk_basic.options
+        == sk_bottleneck.options
+        == {
+            "kernel_sizes": (3, 5),
+            "split_input": True,
+            "attn_ratio": 1 / 16,
+            "attn_divisor": 8,
+        }
+    )
     assert not (basic.preact or bottleneck.preact or reg.preact)
     assert preact.timm_layout == "timm-resnetv2"
 

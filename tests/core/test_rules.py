@@ -1891,3 +1891,48 @@ def test_ag207_checks_the_counts_after_a_repeated_one() -> None:
     )
     loc = ("norm", "groups")
     assert finding.fixes == (_fix(loc, 64, 32), _fix(loc, 64, 16), _fix(loc, 64, 8))
+
+
+def test_res2net_blocks_double_their_width_times_scale() -> None:
+    # Res2Net's block is width x scale wide (Gao et al. 2019): 26 x 4 = 104, 208, then layer3
+    # gives 104 x 8 = 832 where doubling 208 expects 416; scale 4 (416 / 104) gives it, as does
+    # planes 128 (int(128 * 26 / 64) = 52, x 8 = 416).
+    text = _spec(
+        "{blocks: 3, planes: 64, scale: 4}",
+        "{blocks: 4, planes: 128, stride: 2, scale: 4}",
+        "{blocks: 6, planes: 256, stride: 2, scale: 8}",
+        "{blocks: 3, planes: 512, stride: 2, scale: 4}",
+        defaults="{block: res2net, base_width: 26}",
+    )
+    plan, complexity = _compile(text)
+    assert list(resnext.same_size_same_shape(plan, complexity)) == []
+    (finding,) = resnext.halving_doubles(plan, complexity)
+    assert finding.message == (
+        "layer3 (stages[2]) halves the map (28 -> 14) but the width x scale goes "
+        "208 -> 832; expected 416 (rule ii)"
+    )
+    assert finding.fixes[:2] == (
+        _fix(("stages", 2, "scale"), 8, 4),
+        _fix(("stages", 2, "planes"), 256, 128),
+    )
+    # The same network at scale 4 throughout (timm's res2net50_26w_4s) keeps both rules.
+    plan, complexity = _compile(text.replace("scale: 8", "scale: 4"))
+    assert list(resnext.halving_doubles(plan, complexity)) == []
+
+
+def test_resnest_blocks_double_their_width_times_radix() -> None:
+    # ResNeSt's split attention is width x radix wide (Zhang et al. 2020): 64 x 2 = 128, then
+    # layer2 keeps width 128 but drops to radix 1: 128 where doubling expects 256; radix 2
+    # (256 / 128) gives it back.
+    text = _spec(
+        "{blocks: 3, planes: 64, radix: 2}",
+        "{blocks: 4, planes: 128, stride: 2, radix: 1}",
+        defaults="{block: resnest}",
+    )
+    plan, complexity = _compile(text)
+    (finding,) = resnext.halving_doubles(plan, complexity)
+    assert finding.message == (
+        "layer2 (stages[1]) halves the map (56 -> 28) but the width x radix goes 128 -> 128; "
+        "expected 256 (rule ii)"
+    )
+    assert finding.fixes[0] == _fix(("stages", 1, "radix"), 1, 2)

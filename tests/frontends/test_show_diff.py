@@ -284,3 +284,32 @@ def test_show_at_another_input(tmp_path: Path) -> None:
     assert "input 3x448x448" in text
     assert run_cli("show", "--image-size", "0", SPECS / "resnet50.yaml").code == 2
     assert run_cli("diff", "--channels", "x", SPECS / "resnet50.yaml", "b").code == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "block"),
+    [
+        # Res2Net 26w4s: int(64 * 26 / 64) = 26 per part, x4 parts = 104, 3 convolutions.
+        (
+            "res2net50_26w_4s",
+            "[1x1, 104; 3x3, 26 x3, scale 4 (hierarchical); 1x1, 256] x3",
+        ),
+        # SKNet-50: width int(64 * 4 / 64) * 32 = 128; attention make_divisible(128 / 16, 32).
+        (
+            "skresnext50_32x4d",
+            "[1x1, 128; SK[3x3, 5x5], 128, C=32, attention 32; 1x1, 256] x3",
+        ),
+        # ResNeSt 4s2x40d: width int(64 * 40 / 64) * 2 = 80; attention 80 * 4 / 4 = 80.
+        (
+            "resnest50d_4s2x40d",
+            "[1x1, 80; 3x3, 80, C=2, radix 4, split attention 80; 1x1, 256] x3",
+        ),
+    ],
+)
+def test_show_writes_branching_blocks_in_table_1_notation(
+    name: str, block: str
+) -> None:
+    result = run_cli("show", SPECS / f"{name}.yaml")
+    assert result.code == 0
+    row = next(line for line in result.out.splitlines() if line.startswith("layer1 "))
+    assert block in row

@@ -27,7 +27,9 @@ def _torch_counts(name: str, image_size: int, channels: int) -> tuple[int, int, 
     """Parameters, FlopCounterMode MACs and conv/linear output elements, measured by torch."""
     module = load_module(GENERATED / f"{name}.py")
     with torch.device("meta"):
-        model = getattr(module, name)()
+        # Eval mode: a norm on a pooled 1x1 map (selective kernels, split attention) cannot
+        # train on one image; the counts do not depend on the mode.
+        model = getattr(module, name)().eval()
         x = torch.empty(1, channels, image_size, image_size)
     outputs = 0
 
