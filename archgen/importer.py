@@ -194,9 +194,7 @@ def _timm_resnet(reference: str, kw: Mapping[str, Any]) -> dict[str, Any]:
         },
     )
     _batch_norm(reference, kw.get("norm_layer"))
-    block = _block(
-        reference, kw["block"], {"BasicBlock": "basic", "Bottleneck": "bottleneck"}
-    )
+    block = _block(reference, kw["block"], TIMM_BLOCKS)
     stem_width = kw.get("stem_width", 64)
     stem_type = kw.get("stem_type", "")
     stem: dict[str, Any] = {
@@ -215,7 +213,9 @@ def _timm_resnet(reference: str, kw: Mapping[str, Any]) -> dict[str, Any]:
         defaults["base_width"] = kw["base_width"]
     if kw.get("avg_down"):
         defaults["shortcut"] = "avg_pool"
-    attention = _attention(reference, dict(kw.get("block_args") or {}))
+    block_args = dict(kw.get("block_args") or {})
+    defaults.update(_block_options(reference, block_args))
+    attention = _attention(reference, block_args)
     if attention:
         defaults["attention"] = attention
     data: dict[str, Any] = {"layout": "timm", "stem": stem}
@@ -296,8 +296,11 @@ def _timm_resnetv2(reference: str, kw: Mapping[str, Any]) -> dict[str, Any]:
     norm = kw.get("norm_layer")
     norm_name = getattr(getattr(norm, "func", norm), "__name__", None)
     if norm_name == "GroupNormAct":
-        groups = getattr(norm, "keywords", {}).get("num_groups", 32)
-        data["norm"] = {"type": "group", "groups": groups}
+        keywords = getattr(norm, "keywords", {})
+        if keywords.get("group_size"):
+            data["norm"] = {"type": "group", "group_size": keywords["group_size"]}
+        else:
+            data["norm"] = {"type": "group", "groups": keywords.get("num_groups", 32)}
     elif norm_name not in ("BatchNormAct2d", None):
         _missing(reference, f"the norm {norm_name}")
     conv = kw.get("conv_layer")
@@ -394,6 +397,45 @@ def _block(reference: str, block: object, known: Mapping[str, str]) -> str:
     if name not in known:
         _missing(reference, f"the block {name}")
     return known[name]
+
+
+TIMM_BLOCKS = {
+    "BasicBlock": "basic",
+    "Bottleneck": "bottleneck",
+    "Bottle2neck": "res2net",
+    "ResNestBottleneck": "resnest",
+    "SelectiveKernelBasic": "sk_basic",
+    "SelectiveKernelBottleneck": "sk_bottleneck",
+}
+"""timm's block classes of its ResNet class -> archgen's block records."""
+
+SK_OPTIONS = {
+    "rd_ratio": "attn_ratio",
+    "rd_divisor": "attn_divisor",
+    "split_input": "split_input",
+    "kernel_size": "kernel_sizes",
+}
+"""timm's selective-kernel arguments (``sk_kwargs``) -> the spec's block options."""
+
+
+def _block_options(reference: str, block_args: dict[str, Any]) -> dict[str, Any]:
+    """The block options in timm's ``block_args`` (taken out of it): Res2Net's scale,
+    ResNeSt's radix and avd, the selective kernel's arguments."""
+    options: dict[str, Any] = {}
+    for key in ("scale", "radix"):
+        if key in block_args:
+            options[key] = block_args.pop(key)
+    avd, first = block_args.pop("avd", False), block_args.pop("avd_first", False)
+    if avd:
+        options["avd"] = "first" if first else "last"
+    sk = dict(block_args.pop("sk_kwargs", None) or {})
+    if not sk.pop("keep_3x3", True):
+        _missing(reference, "selective kernels of true kernel sizes (keep_3x3=False)")
+    for key, value in sk.items():
+        if key not in SK_OPTIONS:
+            _missing(reference, f"the selective-kernel argument {key}={value!r}")
+        options[SK_OPTIONS[key]] = list(value) if key == "kernel_size" else value
+    return options
 
 
 TIMM_ACT_NAMES = {"swish": "silu", "hardswish": "hard_swish"}
