@@ -193,7 +193,7 @@ def _timm_resnet(reference: str, kw: Mapping[str, Any]) -> dict[str, Any]:
             "pruned": (False, "per-block widths of a pruned network: pruned"),
         },
     )
-    _batch_norm(reference, kw.get("norm_layer"))
+    norm = _norm(reference, kw.get("norm_layer"))
     block = _block(reference, kw["block"], TIMM_BLOCKS)
     stem_width = kw.get("stem_width", 64)
     stem_type = kw.get("stem_type", "")
@@ -219,6 +219,8 @@ def _timm_resnet(reference: str, kw: Mapping[str, Any]) -> dict[str, Any]:
     if attention:
         defaults["attention"] = attention
     data: dict[str, Any] = {"layout": "timm", "stem": stem}
+    if norm:
+        data["norm"] = norm
     act = _act(reference, kw.get("act_layer"))
     if act != "relu":
         data["act"] = act
@@ -245,7 +247,8 @@ def _timm_regnet(reference: str, kw: Mapping[str, Any]) -> dict[str, Any]:
         )
     if cfg.num_features:
         _missing(reference, f"a final 1x1 convolution to {cfg.num_features} features")
-    _batch_norm(reference, cfg.norm_layer)
+    if _norm(reference, cfg.norm_layer):
+        _missing(reference, f"the norm {cfg.norm_layer!r}")
     regnet: dict[str, Any] = {
         "w0": cfg.w0,
         "wa": cfg.wa,
@@ -384,10 +387,14 @@ def _unexpressed(
             _missing(reference, f"{feature}={shown}")
 
 
-def _batch_norm(reference: str, norm: object) -> None:
+def _norm(reference: str, norm: object) -> dict[str, Any] | None:
+    """The spec's ``norm`` for timm's ``norm_layer``: None for batch norm (the default)."""
     name = getattr(norm, "__name__", norm)
-    if norm is not None and name not in ("BatchNorm2d", "batchnorm", "batchnorm2d"):
-        _missing(reference, f"the norm {name!r}")
+    if norm is None or name in ("BatchNorm2d", "batchnorm", "batchnorm2d"):
+        return None
+    if name in ("GroupNorm", "groupnorm"):  # timm's GroupNorm: 32 groups
+        return {"type": "group", "groups": 32}
+    _missing(reference, f"the norm {name!r}")
 
 
 def _block(reference: str, block: object, known: Mapping[str, str]) -> str:
