@@ -11,12 +11,18 @@ from typing import Any
 import pytest
 import timm
 import torch
+import yaml
 
 import archgen
 
-from conftest import REGNET_REFERENCE, RESNETV2_REFERENCE, TIMM_REFERENCE
+from conftest import SPECS
 
-TIMM_LAYOUT = sorted({**TIMM_REFERENCE, **REGNET_REFERENCE, **RESNETV2_REFERENCE})
+TIMM_LAYOUT = sorted(
+    path.stem
+    for path in SPECS.glob("*.yaml")
+    if yaml.safe_load(path.read_text()).get("layout") == "timm"
+)
+"""Every zoo spec in timm's layout, as the zoo grows."""
 X = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
 
 CALLS: list[dict[str, Any]] = [
