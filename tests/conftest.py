@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -90,6 +91,22 @@ ALL_REFERENCE = {
     **RESNETV2_REFERENCE,
 }
 """Every zoo spec's published parameters and MACs."""
+
+
+def randomised(model: Any) -> Any:
+    """``model`` (a torch module) in eval mode with non-trivial norm statistics and affine
+    terms (timm zero-initialises some norms, which would hide a wrong one), the same for a
+    seed. torch is imported here, not for every test."""
+    import torch
+
+    torch.manual_seed(0)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.running_mean.uniform_(-0.1, 0.1)
+            m.running_var.uniform_(0.5, 1.5)
+        if isinstance(m, torch.nn.BatchNorm2d | torch.nn.GroupNorm):
+            m.weight.data.uniform_(0.5, 1.5)
+    return model.eval()
 
 
 def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType:
