@@ -113,21 +113,28 @@ ALL_REFERENCE = {
 """Every zoo spec's published parameters and MACs."""
 
 
-def timm_reference(name: str, **kwargs: object) -> Any:
-    """timm's model in eval mode with random batch-norm statistics and affine terms, so that a
-    misplaced norm shows (timm zero-initialises some last norms)."""
-    import timm
+def randomised(model: Any) -> Any:
+    """``model`` (a torch module) in eval mode with non-trivial norm statistics and affine
+    terms (timm zero-initialises some norms, which would hide a wrong one), the same for a
+    seed. torch is imported here, not for every test."""
     import torch
 
     torch.manual_seed(0)
-    model = timm.create_model(name, pretrained=False, **kwargs)
     for m in model.modules():
         if isinstance(m, torch.nn.BatchNorm2d):
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.uniform_(-0.1, 0.1)
             m.running_mean.uniform_(-0.1, 0.1)
             m.running_var.uniform_(0.5, 1.5)
+        if isinstance(m, torch.nn.BatchNorm2d | torch.nn.GroupNorm):
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.1, 0.1)
     return model.eval()
+
+
+def timm_reference(name: str, **kwargs: object) -> Any:
+    """timm's model, :func:`randomised`."""
+    import timm
+
+    return randomised(timm.create_model(name, pretrained=False, **kwargs))
 
 
 def meta_macs(model: Any) -> int:

@@ -26,6 +26,14 @@ def path_text(text: str) -> str:
     return text
 
 
+def add_output_file(parser: argparse.ArgumentParser, what: str) -> None:
+    """``-o/--output FILE`` (``what`` says what is written there) and ``--force``."""
+    parser.add_argument("-o", "--output", type=path_text, metavar="FILE", help=what)
+    parser.add_argument(
+        "--force", action="store_true", help="overwrite an existing file"
+    )
+
+
 def whole(minimum: int, maximum: int) -> Callable[[str], int]:
     """A whole number in ``minimum..maximum``; at most 20 digits are read."""
 

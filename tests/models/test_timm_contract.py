@@ -15,7 +15,7 @@ import yaml
 
 import archgen
 
-from conftest import SPECS
+from conftest import SPECS, randomised
 
 TIMM_LAYOUT = sorted(
     path.stem
@@ -45,18 +45,6 @@ FEATURES: dict[str, Any] = {
 }
 
 
-def _randomised(model: torch.nn.Module) -> torch.nn.Module:
-    """Non-trivial statistics and affine terms (timm zero-initialises some norms)."""
-    torch.manual_seed(0)
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
-        if isinstance(m, torch.nn.BatchNorm2d | torch.nn.GroupNorm):
-            m.weight.data.uniform_(0.5, 1.5)
-    return model.eval()
-
-
 def _same(ours: object, theirs: object) -> None:
     """Equal results of ``forward_intermediates``: the same structure, equal tensors."""
     if isinstance(theirs, tuple):
@@ -71,7 +59,7 @@ def _same(ours: object, theirs: object) -> None:
 
 @pytest.mark.parametrize("name", TIMM_LAYOUT)
 def test_create_model_forward_intermediates_and_pruning_equal_timm(name: str) -> None:
-    reference = _randomised(timm.create_model(name, pretrained=False))
+    reference = randomised(timm.create_model(name, pretrained=False))
     ours = archgen.create_model(name).eval()
     report = archgen.load_weights(ours, reference)
     assert report.loaded == len(reference.state_dict()) and not report.left_out
@@ -96,7 +84,7 @@ def test_create_model_forward_intermediates_and_pruning_equal_timm(name: str) ->
 
 @pytest.mark.parametrize("name", TIMM_LAYOUT)
 def test_features_only_with_output_stride_equals_timm(name: str) -> None:
-    reference = _randomised(timm.create_model(name, pretrained=False, **FEATURES))
+    reference = randomised(timm.create_model(name, pretrained=False, **FEATURES))
     ours = archgen.create_model(name, **FEATURES).eval()
     assert list(ours.state_dict()) == list(reference.state_dict())
     archgen.load_weights(ours, reference)

@@ -14,27 +14,17 @@ import torchvision
 
 import archgen
 
-from conftest import REFERENCE, REGNET_REFERENCE, TV_REGNET_REFERENCE
+from conftest import REFERENCE, REGNET_REFERENCE, TV_REGNET_REFERENCE, randomised
 
 TORCHVISION_LAYOUT = sorted({**REFERENCE, **TV_REGNET_REFERENCE})
 X = torch.randn(1, 3, 64, 64, generator=torch.Generator().manual_seed(0))
-
-
-def _randomised(model: torch.nn.Module) -> torch.nn.Module:
-    torch.manual_seed(0)
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.1, 0.1)
-            m.running_var.uniform_(0.5, 1.5)
-            m.weight.data.uniform_(0.5, 1.5)
-    return model.eval()
 
 
 @pytest.mark.parametrize("name", TORCHVISION_LAYOUT)
 def test_torchvision_weights_move_into_a_headless_model_with_equal_features(
     name: str,
 ) -> None:
-    reference = _randomised(getattr(torchvision.models, name)())
+    reference = randomised(getattr(torchvision.models, name)())
     ours = archgen.create_model(name, num_classes=0).eval()
     with pytest.warns(UserWarning, match=r"left out fc \(2 tensors\)"):
         report = archgen.load_weights(ours, reference)
@@ -46,7 +36,7 @@ def test_torchvision_weights_move_into_a_headless_model_with_equal_features(
 
 
 def test_full_and_features_only_timm_models_load_each_other() -> None:
-    full = _randomised(timm.create_model("resnetv2_50d", pretrained=False))
+    full = randomised(timm.create_model("resnetv2_50d", pretrained=False))
     features = archgen.create_model(
         "resnetv2_50d", features_only=True, out_indices=(2, 3)
     )
@@ -77,7 +67,7 @@ def test_full_and_features_only_timm_models_load_each_other() -> None:
 def test_weights_load_from_files_checkpoints_and_wrapped_models(
     tmp_path: Path, suffix: str
 ) -> None:
-    reference = _randomised(torchvision.models.resnet18())
+    reference = randomised(torchvision.models.resnet18())
     state = reference.state_dict()
     path = tmp_path / f"weights{suffix}"
     if suffix == ".pt":
@@ -178,7 +168,7 @@ def test_weights_move_between_torchvision_and_timm_layouts(
         (timm_name, getattr(torchvision.models, tv)()),
         (tv, timm.create_model(timm_name, pretrained=False)),
     ):
-        reference = _randomised(reference)
+        reference = randomised(reference)
         ours = archgen.create_model(ours_name).eval()
         report = archgen.load_weights(ours, reference)
         assert report.renamed == report.loaded == len(reference.state_dict())
@@ -188,7 +178,7 @@ def test_weights_move_between_torchvision_and_timm_layouts(
 
 def test_batch_norm_weights_move_into_frozen_batch_norm() -> None:
     """A frozen batch norm has no step counter: num_batches_tracked is not a weight."""
-    reference = _randomised(torchvision.models.resnet18())
+    reference = randomised(torchvision.models.resnet18())
     ours = archgen.create_model("resnet18", norm={"type": "frozen_batch"}).eval()
     report = archgen.load_weights(ours, reference)
     assert not report.unexpected and report.loaded == len(ours.state_dict())

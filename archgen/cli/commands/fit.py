@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from archgen.cli.arguments import path_text
+from archgen.cli.arguments import add_output_file, path_text
 from archgen.cli.inputs import shown
 from archgen.config import Config
 
@@ -16,15 +16,9 @@ HELP = "Fit RegNet's w0, wa, wm to a network's block widths (the RegNet paper's 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("spec", type=path_text, metavar="SPEC")
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=path_text,
-        metavar="FILE",
-        help="write the spec in the regnet: form, when it is exactly the same network",
-    )
-    parser.add_argument(
-        "--force", action="store_true", help="overwrite an existing file"
+    add_output_file(
+        parser,
+        "write the spec in the regnet: form, when it is exactly the same network",
     )
 
 

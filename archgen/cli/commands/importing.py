@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from archgen.cli.arguments import path_text
+from archgen.cli.arguments import add_output_file
 from archgen.cli.report import EXIT_USAGE, Report
 from archgen.config import Config
 from archgen.service import ArchgenError
@@ -21,16 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SOURCE:NAME",
         help="timm:NAME or torchvision:NAME; needs that package installed",
     )
-    parser.add_argument(
-        "-o",
-        "--output",
-        type=path_text,
-        metavar="FILE",
-        help="write the spec there (default: print it)",
-    )
-    parser.add_argument(
-        "--force", action="store_true", help="overwrite an existing file"
-    )
+    add_output_file(parser, "write the spec there (default: print it)")
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
