@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import importlib.util
 import io
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -109,6 +113,18 @@ def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType
     target = folder / f"{result.plan.name}.py"
     target.write_text(render(result.plan, result.complexity, path.name, "0" * 64))
     return load_module(target)
+
+
+@functools.cache
+def zoo_module(name: str) -> ModuleType:
+    """The zoo spec ``name`` compiled with the code and templates under test, once per process.
+
+    Behaviour tests (parity, features, fusion, initialisation) use this, never the checked-in
+    ``generated/`` files: those are compared with the generator by the ``build --check`` test
+    alone, so a template mistake fails the behaviour tests before anyone regenerates them."""
+    folder = Path(tempfile.mkdtemp(prefix=f"archgen-zoo-{name}-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return build_module(folder, SPECS / f"{name}.yaml")
 
 
 def load_module(path: Path) -> ModuleType:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GENERATED, REFERENCE, SPECS, load_module, run_cli
+from conftest import REFERENCE, SPECS, run_cli, zoo_module
 
 # Xie et al. 2017, Table 1, written as the paper writes the blocks of conv2..conv5.
 TABLE_1 = {
@@ -178,7 +178,7 @@ def test_generated_docstring_carries_the_stage_table() -> None:
     start = next(i for i, line in enumerate(shown) if line.startswith("stage "))
     table = shown[start:]
     table = table[: table.index("")]
-    doc = load_module(GENERATED / "resnext50_32x4d.py").__doc__
+    doc = zoo_module("resnext50_32x4d").__doc__
     assert [line.strip() for line in table] == [
         line.strip() for line in doc.splitlines() if line.startswith("    ")
     ]

@@ -10,7 +10,7 @@ import warnings
 import pytest
 import torch
 
-from conftest import GENERATED, RESNETV2_REFERENCE, SPECS, load_module
+from conftest import RESNETV2_REFERENCE, SPECS, zoo_module
 
 ZOO = sorted(path.stem for path in SPECS.glob("*.yaml"))
 
@@ -47,7 +47,7 @@ def _randomise_norms(model: torch.nn.Module) -> None:
 @pytest.mark.parametrize("name", ZOO)
 def test_fused_model_equals_unfused_in_eval(name: str) -> None:
     torch.manual_seed(0)
-    model = getattr(load_module(GENERATED / f"{name}.py"), name)()
+    model = getattr(zoo_module(name), name)()
     _randomise_norms(model)
     model.eval()
     x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
@@ -76,7 +76,7 @@ def test_fused_model_equals_unfused_in_eval(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["resnet18", "seresnext50_32x4d"])
 def test_fused_model_scripts(name: str) -> None:
-    model = getattr(load_module(GENERATED / f"{name}.py"), name)().eval()
+    model = getattr(zoo_module(name), name)().eval()
     _randomise_norms(model)
     x = torch.randn(1, 3, 32, 32)
     with torch.no_grad():

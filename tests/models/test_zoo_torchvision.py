@@ -8,13 +8,13 @@ import pytest
 import torch
 import torchvision
 
-from conftest import GENERATED, REFERENCE, ZOO, load_module
+from conftest import REFERENCE, ZOO, zoo_module
 
 
 @pytest.fixture(scope="module", params=ZOO)
 def pair(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
     name = request.param
-    return name, load_module(GENERATED / f"{name}.py")
+    return name, zoo_module(name)
 
 
 def test_parameter_count_matches_published_figure_and_torchvision(
@@ -71,7 +71,7 @@ def test_torchvision_weights_load_strictly_and_outputs_match(
 
 
 def test_zero_init_residual_matches_torchvision() -> None:
-    module = load_module(GENERATED / "resnet50.py")
+    module = zoo_module("resnet50")
     torch.manual_seed(3)
     reference = torchvision.models.resnet50(zero_init_residual=True).state_dict()
     torch.manual_seed(3)
@@ -81,7 +81,7 @@ def test_zero_init_residual_matches_torchvision() -> None:
 
 
 def test_forward_features_and_num_classes() -> None:
-    module = load_module(GENERATED / "resnext50_32x4d.py")
+    module = zoo_module("resnext50_32x4d")
     model = module.resnext50_32x4d(num_classes=7).eval()
     x = torch.randn(1, 3, 224, 224)
     with torch.no_grad():
