@@ -117,7 +117,7 @@ def test_diff_json() -> None:
     }
     layers = [by_name[f"layer{i}"] for i in range(1, 5)]
     assert [stage["changed"] for stage in layers] == [
-        ["width", "groups", "params", "macs"]
+        ["width", "groups", "params", "macs", "block"]
     ] * 4
     assert [stage["right"]["groups"] for stage in layers] == [32] * 4
     assert [stage["left"]["width"] * 2 for stage in layers] == [
@@ -236,13 +236,13 @@ def test_diff_of_different_inputs_warns_on_stderr_too(tmp_path: Path) -> None:
     result = run_cli("diff", SPECS / "resnet18.yaml", small)
     assert result.code == 0
     warning = (
-        "archgen: warning: input size differ (224 vs 32); the figures are not comparable "
+        "archgen: warning: input sizes differ (224 vs 32); the figures are not comparable "
         "(compare both at one input with --image-size N and --channels N)"
     )
     assert warning in result.err.splitlines()
-    assert "warning: input size differ (224 vs 32)" in result.out
+    assert "warning: input sizes differ (224 vs 32)" in result.out
     as_json = run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", small)
-    assert json.loads(as_json.out)["warnings"] == ["input size differ (224 vs 32)"]
+    assert json.loads(as_json.out)["warnings"] == ["input sizes differ (224 vs 32)"]
     assert warning in as_json.err.splitlines()
 
 
