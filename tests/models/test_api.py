@@ -174,6 +174,38 @@ def test_lint_errors_stop_rendering_unless_ignored() -> None:
     assert archgen.lint("resnet50") == []
 
 
+def test_lint_applies_its_config_as_the_command_line_does(
+    cli_in: Path,
+) -> None:
+    """``config`` ignores, selects and re-grades codes: the same findings as `archgen lint`
+    under the same [tool.archgen] (compared as code, place and severity)."""
+    from archgen.config import Config
+    from archgen.diagnostics import Severity
+
+    data = yaml.safe_load(MINIMAL)
+    data["stages"][1]["planes"] = 24  # AG302, an error by default
+    spec = cli_in / "spec.yaml"
+    spec.write_text(yaml.safe_dump(data), encoding="utf-8")
+    default = archgen.lint(spec)
+    assert [(d.code, d.severity) for d in default] == [("AG302", Severity.ERROR)]
+    configs = {
+        'ignore = ["AG302"]': Config(cli_in, ignore=("AG302",)),
+        'select = ["AG2"]': Config(cli_in, select=("AG2",)),
+        # AG302's finding also explains an AG303: both are graded down.
+        '[tool.archgen.severity]\nAG302 = "warning"\nAG303 = "warning"': Config(
+            cli_in, severity={"AG302": Severity.WARNING, "AG303": Severity.WARNING}
+        ),
+    }
+    for text, config in configs.items():
+        (cli_in / "pyproject.toml").write_text(f"[tool.archgen]\n{text}\n")
+        shown = json.loads(run_cli("lint", "--format", "json", spec).out)
+        found = archgen.lint(spec, config=config)
+        assert found != default, text
+        assert [(d.code, d.line, d.column, d.severity.label) for d in found] == [
+            (d["code"], d["line"], d["column"], d["severity"]) for d in shown
+        ], text
+
+
 def test_importing_archgen_imports_neither_torch_nor_jinja2() -> None:
     script = (
         "import archgen, archgen.api, sys\n"
