@@ -34,7 +34,9 @@ def test_the_command_line_is_a_package_of_small_modules() -> None:
     assert not (ROOT / "archgen" / "cli.py").exists()
     modules = sorted(CLI.rglob("*.py"))
     assert len(modules) >= 12
-    for module in modules:
+    # mutmut's copy of a module (MUTANT_UNDER_TEST set) holds every mutant of it: its size
+    # says nothing about the source's.
+    for module in modules if "MUTANT_UNDER_TEST" not in os.environ else []:
         lines = module.read_text(encoding="utf-8").count("\n")
         assert lines <= 300, f"{module.name} has {lines} lines"
     from archgen.cli.commands import COMMANDS

@@ -41,6 +41,10 @@ SHOW: dict[str, list[str]] = {
     # another input: sizes and MACs change, parameters do not.
     "show_resnext50_32x4d_160": ["--image-size", "160", "resnext50_32x4d"],
 }
+MARKDOWN: dict[str, list[str]] = {
+    "markdown_resnext50_32x4d": ["--format", "markdown", "resnext50_32x4d"],
+    "markdown_resnetv2_50x1_bit": ["--format", "markdown", "resnetv2_50x1_bit"],
+}
 DIFF: dict[str, list[str]] = {
     # widths and groups change in every stage; totals fall.
     "diff_resnet50_resnext50_32x4d": ["resnet50", "resnext50_32x4d"],
@@ -104,6 +108,38 @@ def _compare(name: str, text: str) -> None:
 @pytest.mark.parametrize("name", sorted(SHOW))
 def test_show_text_equals_its_golden_file(at_root: Path, name: str) -> None:
     _compare(name, _text("show", SHOW[name]))
+
+
+@pytest.mark.parametrize("name", sorted(MARKDOWN))
+def test_show_markdown_equals_its_golden_file(at_root: Path, name: str) -> None:
+    _compare(name, _text("show", MARKDOWN[name]))
+
+
+@pytest.mark.parametrize("name", sorted(MARKDOWN))
+def test_golden_markdown_has_the_text_table_rows(at_root: Path, name: str) -> None:
+    """The same rows and figures as the text table, as a Markdown table with a bold total."""
+    lines = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    spec = MARKDOWN[name][-1]
+    header, table = _show_rows(_text("show", [spec]))
+    assert lines[0] == f"### {spec}"
+    assert lines[2].startswith(
+        f"Input {header.split('input ')[1].split(',')[0]}; from `"
+    )
+    assert lines[4:6] == [
+        "| stage | output | block | params | MACs |",
+        "|---|---|---|---:|---:|",
+    ]
+    rows = [line for line in lines[6:] if line.startswith("| ") and "**" not in line]
+    expected = [
+        f"| {stage} | {output} | {block} | {params:,} | {macs:,} |"
+        for stage, entries in table.items()
+        if stage != "total"
+        for output, block, params, macs in entries
+    ]
+    assert rows == expected
+    ((_, _, params, macs),) = table["total"]
+    assert f"| **total** | | | **{params:,}** | **{macs:,}** |" in lines
+    assert lines[-1].startswith("MACs are multiply-accumulates")
 
 
 @pytest.mark.parametrize("name", sorted(DIFF))
