@@ -7,6 +7,7 @@ import contextlib
 import functools
 import importlib.util
 import io
+import os
 import shutil
 import sys
 import tempfile
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 GENERATED = ROOT / "generated"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = FIXTURES / "golden"
 
 # Exact figures of the reference implementations (../shared/reference/NOTES.md: torchvision 0.29.1,
 # torch 2.14.1). MACs = FlopCounterMode total / 2 for one 224x224 image.
@@ -191,3 +193,20 @@ def lowered(text: str) -> NetworkPlan | list[Diagnostic]:
     spec = validate(expanded)
     assert not isinstance(spec, list), spec
     return lower(spec, expanded)
+
+
+def golden(name: str, text: str) -> None:
+    """``text`` equals tests/fixtures/golden/<name>.txt, whole.
+
+    Never rewritten by a normal run: after an intended change of the output, run the tests with
+    ``ARCHGEN_REGENERATE_GOLDENS=1`` (which writes the files instead of comparing) and review
+    ``git diff tests/fixtures/golden`` before committing."""
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("ARCHGEN_REGENERATE_GOLDENS") == "1":
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing: ARCHGEN_REGENERATE_GOLDENS=1 writes it"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"the output is no longer {path.name}; if the change is intended, regenerate the "
+        "goldens with ARCHGEN_REGENERATE_GOLDENS=1 and review the diff"
+    )

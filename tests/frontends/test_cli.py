@@ -18,7 +18,7 @@ from archgen import zoo
 from archgen.cli import parser
 from archgen.header import read_header
 
-from conftest import MINIMAL, ROOT, SPECS, run_cli, write_spec
+from conftest import MINIMAL, ROOT, SPECS, golden, run_cli, write_spec
 
 CLI = ROOT / "archgen" / "cli"
 
@@ -365,6 +365,23 @@ def test_rule_explains_a_code_from_the_registry(
     assert "Example that breaks it:\n    stages:\n      - {planes: 64}" in result.out
     assert "    - {planes: 128, stride: 2}" in result.out
     assert run_cli("rule", "AG999").code == 2
+
+
+@pytest.mark.parametrize("code", ["AG302", "AG001", "AG502"])
+def test_rule_explains_a_code_whole(code: str) -> None:
+    """Pinned whole (tests/fixtures/golden/rule_<code>.txt): an error rule with its examples
+    and fix, an always-on one, and a warning of the RegNet design space."""
+    result = run_cli("rule", f" {code.lower()} ")
+    assert result.code == 0 and result.err == ""
+    golden(f"rule_{code}", result.out)
+
+
+@pytest.mark.parametrize("code", ["AG999", "XX1", ""])
+def test_rule_refuses_what_is_not_a_code(code: str) -> None:
+    result = run_cli("rule", code)
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"archgen rule: {code!a} ")
+    assert result.err.endswith("; `archgen lint --list-rules` lists them\n")
 
 
 # --- what archgen recommends lints clean -----------------------------------------------------

@@ -287,3 +287,36 @@ def test_a_fix_that_would_cause_a_new_warning_is_not_offered(tmp_path: Path) -> 
     assert {d.severity.label for d in after} == {"warning"}
     assert run_cli("lint", "--fix", spec).code == 0
     assert "width: 256" in spec.read_text()
+
+
+@pytest.mark.parametrize(
+    ("stage", "fixed"),
+    [
+        ("  - {blocks: 4, planes: 128}\n", "  - {blocks: 4, planes: 128, stride: 2}\n"),
+        (
+            '  - {"blocks": 4, "planes": 128}\n',
+            '  - {"blocks": 4, "planes": 128, "stride": 2}\n',
+        ),
+        (
+            "  - {'blocks': 4, 'planes': 128}\n",
+            "  - {'blocks': 4, 'planes': 128, 'stride': 2}\n",
+        ),
+        (
+            '  - "blocks": 4\n    "planes": 128\n',
+            '  - "blocks": 4\n    "planes": 128\n    "stride": 2\n',
+        ),
+    ],
+)
+def test_an_added_key_is_quoted_like_the_keys_beside_it(
+    tmp_path: Path, stage: str, fixed: str
+) -> None:
+    """Only this stage's keys are quoted: the added key follows them, not the other stages."""
+    text = (FIXTURES / "mistakes" / "m24_forgotten_stride.yaml").read_text()
+    plain = "  - {blocks: 4, planes: 128}\n"
+    assert plain in text
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text.replace(plain, stage))
+    document = load(spec)
+    assert isinstance(document, Document)
+    added = edit(document, [Fix(("stages", 1, "stride"), None, 2, insert=True)])
+    assert added == text.replace(plain, fixed)

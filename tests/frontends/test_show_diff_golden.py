@@ -16,16 +16,14 @@ rows whose figures are equal but whose blocks differ, and a warning for differen
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REFERENCE, ROOT, SPECS, run_cli
+from conftest import FIXTURES, REFERENCE, ROOT, golden, run_cli
 
 GOLDEN = FIXTURES / "golden"
-REGENERATE = os.environ.get("ARCHGEN_REGENERATE_GOLDENS") == "1"
 
 SHOW: dict[str, list[str]] = {
     # torchvision layout: 7x7 stem, max pool, four bottleneck stages, fc.
@@ -90,29 +88,14 @@ def at_root(monkeypatch: pytest.MonkeyPatch) -> Path:
     return ROOT
 
 
-def _compare(name: str, text: str) -> None:
-    golden = GOLDEN / f"{name}.txt"
-    if REGENERATE:
-        golden.write_text(text, encoding="utf-8")
-        return
-    assert golden.is_file(), (
-        f"{golden} is missing: ARCHGEN_REGENERATE_GOLDENS=1 writes it"
-    )
-    expected = golden.read_text(encoding="utf-8")
-    assert text == expected, (
-        f"`archgen {name.split('_')[0]}` no longer prints {golden.name}; if the change is "
-        "intended, regenerate with ARCHGEN_REGENERATE_GOLDENS=1 and review the diff"
-    )
-
-
 @pytest.mark.parametrize("name", sorted(SHOW))
 def test_show_text_equals_its_golden_file(at_root: Path, name: str) -> None:
-    _compare(name, _text("show", SHOW[name]))
+    golden(name, _text("show", SHOW[name]))
 
 
 @pytest.mark.parametrize("name", sorted(MARKDOWN))
 def test_show_markdown_equals_its_golden_file(at_root: Path, name: str) -> None:
-    _compare(name, _text("show", MARKDOWN[name]))
+    golden(name, _text("show", MARKDOWN[name]))
 
 
 @pytest.mark.parametrize("name", sorted(MARKDOWN))
@@ -144,7 +127,7 @@ def test_golden_markdown_has_the_text_table_rows(at_root: Path, name: str) -> No
 
 @pytest.mark.parametrize("name", sorted(DIFF))
 def test_diff_text_equals_its_golden_file(at_root: Path, name: str) -> None:
-    _compare(name, _text("diff", DIFF[name]))
+    golden(name, _text("diff", DIFF[name]))
 
 
 def _number(cell: str) -> int:
@@ -286,4 +269,3 @@ def test_golden_resnet50_figures_equal_torchvision_and_the_published_ones() -> N
         layer = getattr(reference, f"layer{stage}")
         assert layer[-1].conv3.out_channels == channels
         assert table[f"layer{stage}"][0][1].endswith(f"1x1, {channels}] x{len(layer)}")
-    assert SPECS.is_dir()
