@@ -206,6 +206,72 @@ def test_lint_applies_its_config_as_the_command_line_does(
         ], text
 
 
+def test_lint_refuses_a_config_that_is_not_a_config() -> None:
+    with pytest.raises(archgen.ArchgenError) as raised:
+        archgen.lint("resnet50", config={"ignore": ["AG302"]})  # type: ignore[arg-type]
+    (found,) = raised.value.diagnostics
+    assert (found.code, found.path, found.line, found.column) == (
+        "AG103",
+        "<config>",
+        1,
+        1,
+    )
+    assert found.message == "config: expected an archgen.config.Config, found a dict"
+    assert str(raised.value) == (
+        "<config>:1:1: AG103 config: expected an archgen.config.Config, found a dict"
+    )
+
+
+def test_an_error_lists_its_diagnostics_in_file_order_one_a_line() -> None:
+    from archgen.codes import diagnostic
+
+    found = [
+        diagnostic("AG302", "later", "b.yaml", 3, 1),
+        diagnostic("AG104", "second", "a.yaml", 2, 5),
+        diagnostic("AG102", "first", "a.yaml", 2, 1),
+        diagnostic("AG101", "same place, lower code", "a.yaml", 2, 5),
+    ]
+    error = archgen.ArchgenError(found)
+    assert [d.message for d in error.diagnostics] == [
+        "first",
+        "same place, lower code",
+        "second",
+        "later",
+    ]
+    assert str(error).split("\n") == [
+        "a.yaml:2:1: AG102 first",
+        "a.yaml:2:5: AG101 same place, lower code",
+        "a.yaml:2:5: AG104 second",
+        "b.yaml:3:1: AG302 later",
+    ]
+
+
+def test_a_mapping_that_is_too_deep_is_refused_at_the_dict() -> None:
+    from archgen import limits
+
+    data: dict[str, object] = {"name": "deep"}
+    inner = data
+    for _ in range(limits.MAX_DEPTH + 1):
+        inner["x"] = {}
+        inner = inner["x"]  # type: ignore[assignment]
+    with pytest.raises(archgen.ArchgenError) as raised:
+        archgen.load_spec(data)
+    (found,) = raised.value.diagnostics
+    assert (found.code, found.path) == ("AG008", "<dict>")
+    assert f"nested deeper than {limits.MAX_DEPTH} levels" in found.message
+
+
+def test_a_spec_repr_names_it_and_counts_its_findings() -> None:
+    data = yaml.safe_load(MINIMAL)
+    data["stages"][1]["planes"] = 24
+    assert repr(archgen.load_spec("resnet50")) == (
+        "Spec(name='resnet50', source='resnet50', stages=4, findings=0)"
+    )
+    assert repr(archgen.load_spec(data)) == (
+        "Spec(name='tiny', source='<dict>', stages=2, findings=1)"
+    )
+
+
 def test_importing_archgen_imports_neither_torch_nor_jinja2() -> None:
     script = (
         "import archgen, archgen.api, sys\n"
