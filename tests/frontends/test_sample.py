@@ -462,3 +462,30 @@ def test_refuses_to_overwrite_a_table_without_force(
     assert sorted(p.name for p in cli_in.iterdir()) == [path.name]
     assert run_cli("sample", *args, "--force").code == 0
     assert path.read_text() != "mine\n"
+
+
+def test_progress_is_throttled_but_forced_updates_always_show(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At most one redraw per interval (0.1 s by default); a forced one (the last) always."""
+    clock = iter([100.0, 100.05, 100.25, 100.25, 100.5, 0.0, 0.25, 0.5])
+    monkeypatch.setattr(sampling.time, "monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    progress = Progress(0, stream)
+    progress.close()
+    assert stream.getvalue() == ""  # nothing shown, nothing to end
+    progress.update(0, 1)  # 100.0: shown
+    progress.update(0, 2)  # 100.05: too soon
+    progress.update(0, 3)  # 100.25: shown
+    progress.update(0, 4, force=True)  # 100.25: forced
+    progress.update(0, 5)  # 100.5
+    shown = stream.getvalue().split("\r")[1:]
+    assert [line.split()[-2] for line in shown] == ["1", "3", "4", "5"]
+    # No target count: the bar stays empty rather than dividing by zero.
+    assert shown[0] == f"[{'.' * 30}] 0/0 kept, 1 drawn"
+    exact = io.StringIO()
+    every_half = Progress(2, exact, interval=0.5)
+    for drawn in (1, 2, 3):  # at 0.0, 0.25 and 0.5: exactly one interval apart is shown
+        every_half.update(1, drawn)
+    assert [line.split()[-2] for line in exact.getvalue().split("\r")[1:]] == ["1", "3"]
+    assert exact.getvalue().endswith(f"[{'#' * 15}{'.' * 15}] 1/2 kept, 3 drawn")
