@@ -546,11 +546,32 @@ def _warm_up() -> None:
         raise SystemExit(f"collecting the behaviour tests failed (pytest exit {code})")
 
 
+CACHE = ROOT / "mutants" / "template-renderings.pickle"
+"""The recorded renderings, reused while the templates, the archgen sources and the tests are
+unchanged (mutants/ is git-ignored)."""
+
+
+def _fingerprint() -> str:
+    import hashlib
+
+    digest = hashlib.sha256("\n".join(SELECTION).encode())
+    tests = {node.split("::")[0] for node in SELECTION} | {"tests/conftest.py"}
+    paths = [*TEMPLATES.glob("*.j2"), *(ROOT / "archgen").rglob("*.py")]
+    for path in sorted(paths) + sorted(ROOT / test for test in tests):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _recorded(work: Path) -> list[Rendering]:
     """The zoo, and every module the behaviour tests build with the unmutated templates (one
     baseline run of SELECTION, which must pass), without duplicates."""
     import pickle
 
+    fingerprint = _fingerprint()
+    if CACHE.is_file():
+        cached, renderings = pickle.loads(CACHE.read_bytes())
+        if cached == fingerprint:
+            return renderings  # type: ignore[no-any-return]
     record = work / "recorded.pickle"
     scratch = work / "baseline"
     scratch.mkdir()
@@ -564,7 +585,21 @@ def _recorded(work: Path) -> list[Rendering]:
     unique: dict[str, Rendering] = {}
     for args in [*_zoo(), *pickle.loads(record.read_bytes())]:
         unique.setdefault(render_module.render(*args), args)  # type: ignore[arg-type]
-    return list(unique.values())
+    found = list(unique.values())
+    CACHE.parent.mkdir(exist_ok=True)
+    CACHE.write_bytes(pickle.dumps((fingerprint, found)))
+    return found
+
+
+def _done(report: Path) -> dict[str, tuple[str, str]]:
+    """The mutants an earlier run recorded in ``report``: id -> (status, detail)."""
+    done = {}
+    if report.is_file():
+        for line in report.read_text(encoding="utf-8").splitlines():
+            cells = [cell.strip() for cell in line.split(" | ")]
+            if line.startswith("| `") and len(cells) >= 3:
+                done[cells[0].strip("|` ")] = (cells[1], cells[2])
+    return done
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -583,9 +618,17 @@ def main(argv: list[str] | None = None) -> int:
         default=REPORT,
         help=f"default: {REPORT.relative_to(ROOT)}",
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the results the report holds; run only the other mutants",
+    )
     args = parser.parse_args(argv)
     globs = args.only.split(",")
-    chosen = [m for m in mutants() if any(fnmatch.fnmatch(m.id, g) for g in globs)]
+    # in the order of the globs, so that a partial run covers what was asked first
+    every = mutants()
+    chosen = [m for g in globs for m in every if fnmatch.fnmatch(m.id, g)]
+    chosen = list(dict.fromkeys(chosen))
     if args.list:
         for m in chosen:
             print(f"{m.id}\t{''.join(m.after).strip() or '(deleted)'}")
@@ -605,7 +648,11 @@ def main(argv: list[str] | None = None) -> int:
             f"baseline run {time.monotonic() - started:.0f} s",
             flush=True,
         )
+        done = _done(args.report) if args.resume else {}
         for number, mutant in enumerate(chosen, start=1):
+            if mutant.id in done:
+                results.append((mutant, *done[mutant.id], 0.0))
+                continue
             begun = time.monotonic()
             folder = Path(work) / "templates"
             shutil.rmtree(folder, ignore_errors=True)
