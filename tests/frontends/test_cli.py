@@ -4,6 +4,7 @@ a real patch from `lint --diff`, install-independent headers, no traceback from 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -662,3 +663,55 @@ def test_api_results_print_as_short_summaries() -> None:
     (finding,) = archgen.lint(yaml.safe_load(NOT_DOUBLED))
     assert str(finding.severity) == "error" and f"{finding.severity}" == "error"
     assert "Severity.ERROR" in repr(finding)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("lint", "--select", ",,"),
+            "archgen lint: error: argument --select: expected comma-separated code "
+            "prefixes such as AG3,AG401",
+        ),
+        (
+            ("lint", "--select", "AG3;AG4"),
+            "archgen lint: error: argument --select: 'AG3;AG4' is not an archgen code or a "
+            "prefix of one (did you mean AG4?); `archgen lint --list-rules` lists them",
+        ),
+        (
+            ("lint", "--ignore", "AG3, AGX"),
+            "archgen lint: error: argument --ignore: 'AGX' is not an archgen code or a "
+            "prefix of one (did you mean AG?); `archgen lint --list-rules` lists them",
+        ),
+        (
+            ("sample", "--space", "regnet", "--tolerance", "x"),
+            "archgen sample: error: argument --tolerance: 'x' is not a number such as 0.1",
+        ),
+        *(
+            (
+                ("sample", "--space", "regnet", "--tolerance", value),
+                f"archgen sample: error: argument --tolerance: '{value}': expected a number "
+                "at least 0 and below 1 (0.1 is +-10 %)",
+            )
+            for value in ("1", "1.5", "-0.1", "nan", "inf")
+        ),
+    ],
+)
+def test_a_bad_option_value_is_a_usage_error_that_says_what_is_expected(
+    cli_in: Path, args: tuple[str, ...], message: str
+) -> None:
+    result = run_cli(*args)
+    assert result.code == 2 and result.out == ""
+    assert result.err.splitlines()[-1] == message
+    assert list(cli_in.iterdir()) == []
+
+
+def test_code_lists_and_a_zero_tolerance_are_accepted(cli_in: Path) -> None:
+    spec = write_spec(
+        cli_in, MINIMAL.replace("planes: 16, stride: 2", "planes: 24, stride: 2")
+    )
+    both = run_cli("lint", "--format", "json", "--select", " AG3 , AG4,", spec)
+    assert {d["code"] for d in json.loads(both.out)} == {"AG302"}
+    assert run_cli("lint", "--ignore", "AG3,AG4", spec).code == 0
+    exact = run_cli("sample", "--space", "regnet", "--count", "1", "--tolerance", "0")
+    assert exact.code == 0, exact.err
