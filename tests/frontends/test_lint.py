@@ -113,6 +113,8 @@ def test_github_format_escapes_data() -> None:
     from archgen.cli.formats import gh_property as _gh_property
 
     assert _gh_data("50% done\nnext") == "50%25 done%0Anext"
+    # GitHub's own escaping (actions/toolkit): % first, then CR and LF, upper-case hex
+    assert _gh_data("a\r\nb%0A") == "a%0D%0Ab%250A"
     assert _gh_property("a:b,c") == "a%3Ab%2Cc"
 
 
