@@ -150,3 +150,6 @@ def test_names_without_a_trailing_number_rank_after_those_with_one() -> None:
     assert closest("model_7", ["model_a", "model_9", "model_6"]) == "model_6"
     assert closest("model_x", ["model_a", "model_9"]) == "model_9"
     assert closest("zzzz", ["model_a"]) is None
+    # equally near numbers: the more similar name
+    assert closest("model_5", ["model_4a", "model_6"]) == "model_6"
+    assert closest("model_5", ["model_6", "model_4a"]) == "model_6"
