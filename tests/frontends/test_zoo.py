@@ -138,10 +138,13 @@ def test_init_refuses_what_would_not_be_a_spec(cli_in: Path) -> None:
         ("resnext50", "resnext50_32x4d"),  # what it starts like: the shortest such name
         ("resnet5", "resnet50"),
         ("wide_resnet", "wide_resnet50_2"),
+        ("resnet50dx", "resnet50d"),  # a name the typed one starts with
+        ("rexyz", None),  # two shared letters of five: not close enough
+        ("rexnet50", "resnet50"),  # else the most similar name overall
     ],
 )
 def test_an_unknown_name_is_matched_to_what_it_most_likely_meant(
-    typed: str, meant: str
+    typed: str, meant: str | None
 ) -> None:
     assert closest(typed, zoo_names()) == meant
 
