@@ -407,8 +407,12 @@ def _render_all(folder: Path, renderings: list[Rendering]) -> list[str] | str:
         render_module._environment.cache_clear()
 
 
-def _only_text_changed(before: dict[str, str], after: dict[str, str]) -> bool:
-    """Whether the modules differ only in docstrings and comments (the same code)."""
+def _only_text_changed(
+    before: list[str], after: list[str], keywords: bool = False
+) -> bool:
+    """Whether the modules differ only in docstrings and comments (the same code); with
+    ``keywords``, also in the order of keyword arguments of a call (which Python binds by
+    name: the same call)."""
 
     def code(text: str) -> str | None:
         try:
@@ -416,6 +420,8 @@ def _only_text_changed(before: dict[str, str], after: dict[str, str]) -> bool:
         except SyntaxError:
             return None
         for node in ast.walk(tree):
+            if keywords and isinstance(node, ast.Call):
+                node.keywords.sort(key=lambda k: k.arg or "")
             body = getattr(node, "body", None)
             if (
                 isinstance(body, list)
@@ -672,7 +678,11 @@ def main(argv: list[str] | None = None) -> int:
                 scratch = Path(work) / "scratch"
                 shutil.rmtree(scratch, ignore_errors=True)
                 scratch.mkdir()
-                if _only_text_changed(baseline, rendered):
+                if _only_text_changed(baseline, rendered, keywords=True) and not (
+                    _only_text_changed(baseline, rendered)
+                ):
+                    status, detail = "equivalent", "only the order of keyword arguments"
+                elif _only_text_changed(baseline, rendered):
                     status, detail = _run_tests(
                         folder, scratch, selection=TEXT_SELECTION
                     )
