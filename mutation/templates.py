@@ -92,6 +92,7 @@ SELECTION = [
     f"{_TV}test_torchvision_weights_load_strictly_and_outputs_match[resnet18-train]",
     f"{_TV}test_torchvision_weights_load_strictly_and_outputs_match[resnext50_32x4d-eval]",
     f"{_TV}test_zero_init_residual_matches_torchvision",
+    f"{_TV}test_a_two_group_resnext_equals_torchvision",
     f"{_TV}test_forward_features_and_num_classes",
     # fuse(): every family, from eval and from training mode, scripted
     *(
