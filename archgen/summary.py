@@ -97,9 +97,12 @@ def rows(plan: NetworkPlan, complexity: Complexity) -> list[Row]:
         )
     ]
     if pool:
+        name = pool[0].path.split(".")[0]
+        # timm's ResNetV2 keeps its pool inside the stem (stem.conv, stem.pool): rows need
+        # distinct names, or diff would take one for the other.
         result.append(
             Row(
-                pool[0].path.split(".")[0],
+                pool[0].path if name == result[0].stage else name,
                 _size(plan.stem_out_size),
                 "; ".join(_texts(pool, True)),
                 pool_cost,
@@ -270,7 +273,10 @@ class StageDiff:
     @property
     def changed(self) -> list[str]:
         left, right = self.left or {}, self.right or {}
-        return [key for key in DIFF_FIELDS if left.get(key) != right.get(key)]
+        changed = [key for key in DIFF_FIELDS if left.get(key) != right.get(key)]
+        # Equal figures with different blocks (weight standardisation, a padded pool,
+        # another attention) are still a difference.
+        return [*changed, "block"] if self.left_block != self.right_block else changed
 
 
 @dataclass(frozen=True)
@@ -319,7 +325,7 @@ def input_differences(left: Side, right: Side) -> list[str]:
     """What makes the two networks' figures incomparable: input, channels or classes."""
     notes = []
     for what, old, new in (
-        ("input size", left.plan.image_size, right.plan.image_size),
+        ("input sizes", left.plan.image_size, right.plan.image_size),
         ("input channels", left.plan.in_channels, right.plan.in_channels),
         ("classes", left.plan.num_classes, right.plan.num_classes),
     ):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import functools
 import importlib.util
 import io
+import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 GENERATED = ROOT / "generated"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = FIXTURES / "golden"
 
 # Exact figures of the reference implementations (../shared/reference/NOTES.md: torchvision 0.29.1,
 # torch 2.14.1). MACs = FlopCounterMode total / 2 for one 224x224 image.
@@ -167,6 +173,18 @@ def build_module(folder: Path, spec_path: Path, **changes: object) -> ModuleType
     return load_module(target)
 
 
+@functools.cache
+def zoo_module(name: str) -> ModuleType:
+    """The zoo spec ``name`` compiled with the code and templates under test, once per process.
+
+    Behaviour tests (parity, features, fusion, initialisation) use this, never the checked-in
+    ``generated/`` files: those are compared with the generator by the ``build --check`` test
+    alone, so a template mistake fails the behaviour tests before anyone regenerates them."""
+    folder = Path(tempfile.mkdtemp(prefix=f"archgen-zoo-{name}-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return build_module(folder, SPECS / f"{name}.yaml")
+
+
 def load_module(path: Path) -> ModuleType:
     """Import a generated file by path, under a unique module name."""
     name = f"archgen_generated_{path.stem}_{abs(hash(str(path)))}"
@@ -231,3 +249,20 @@ def lowered(text: str) -> NetworkPlan | list[Diagnostic]:
     spec = validate(expanded)
     assert not isinstance(spec, list), spec
     return lower(spec, expanded)
+
+
+def golden(name: str, text: str) -> None:
+    """``text`` equals tests/fixtures/golden/<name>.txt, whole.
+
+    Never rewritten by a normal run: after an intended change of the output, run the tests with
+    ``ARCHGEN_REGENERATE_GOLDENS=1`` (which writes the files instead of comparing) and review
+    ``git diff tests/fixtures/golden`` before committing."""
+    path = GOLDEN / f"{name}.txt"
+    if os.environ.get("ARCHGEN_REGENERATE_GOLDENS") == "1":
+        path.write_text(text, encoding="utf-8")
+        return
+    assert path.is_file(), f"{path} is missing: ARCHGEN_REGENERATE_GOLDENS=1 writes it"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"the output is no longer {path.name}; if the change is intended, regenerate the "
+        "goldens with ARCHGEN_REGENERATE_GOLDENS=1 and review the diff"
+    )

@@ -237,3 +237,86 @@ def test_every_message_names_stages_one_way() -> None:
         for match in re.finditer(r"\blayer(\d+)(?![\d.])", message):
             index = int(match[1]) - 1
             assert message[match.end() :].startswith(f" (stages[{index}])"), message
+
+
+def test_fix_goes_on_pass_after_pass_and_keeps_double_quotes(cli_in: Path) -> None:
+    """A key typo hides the rule its value breaks: renaming the key (pass 1) lets the rule run
+    and its fix apply (pass 2). A double-quoted value is corrected inside its quotes."""
+    spec = cli_in / "spec.yaml"
+    text = COMMENTED.replace("planes: 192 ", "plnes: 192  ").replace(
+        "block: bottleneck", 'block: "bottlenek"'
+    )
+    spec.write_text(text)
+    result = run_cli("lint", "--fix", "spec.yaml")
+    assert result.code == 0, result
+    assert spec.read_text() == text.replace("plnes: 192", "planes: 256").replace(
+        '"bottlenek"', '"bottleneck"'
+    )
+    fixed = [line for line in result.err.splitlines() if line.startswith("fixed ")]
+    assert [line.split(": ")[1].split()[0] for line in fixed] == [
+        "AG104",
+        "AG102",
+        "AG302",
+    ]
+    assert "Fixed 3 findings in 1 file. All checks passed." in result.err
+
+
+def test_a_fix_that_would_cause_a_new_warning_is_not_offered(tmp_path: Path) -> None:
+    """With AG301-AG303 graded warnings by the spec, a new warning still counts: stride 1 at
+    layer3 would silence its AG302 but break AG301 (a same-size stage changes width) and the
+    doubling of layer4, so only the width is offered."""
+    mistake = FIXTURES / "mistakes" / "m18_explicit_width_not_doubled.yaml"
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        mistake.read_text()
+        + "lint: {severity: {AG301: warning, AG302: warning, AG303: warning}}\n"
+    )
+    compiled = compile_spec(spec, Config(root=tmp_path))
+    (finding,) = [d for d in compiled.diagnostics if d.code == "AG302"]
+    assert [(f.loc, f.new) for f in finding.fixes] == [(("stages", 2, "width"), 256)]
+    # The stride fix, applied anyway, does cause a new AG301 warning.
+    document = load(spec)
+    assert isinstance(document, Document)
+    stride = Fix(("stages", 2, "stride"), 2, 1)
+    strided = tmp_path / "strided.yaml"
+    text = edit(document, [stride])
+    assert text is not None
+    strided.write_text(text)
+    after = compile_spec(strided, Config(root=tmp_path)).diagnostics
+    assert {d.code for d in after} >= {"AG301"}
+    assert {d.severity.label for d in after} == {"warning"}
+    assert run_cli("lint", "--fix", spec).code == 0
+    assert "width: 256" in spec.read_text()
+
+
+@pytest.mark.parametrize(
+    ("stage", "fixed"),
+    [
+        ("  - {blocks: 4, planes: 128}\n", "  - {blocks: 4, planes: 128, stride: 2}\n"),
+        (
+            '  - {"blocks": 4, "planes": 128}\n',
+            '  - {"blocks": 4, "planes": 128, "stride": 2}\n',
+        ),
+        (
+            "  - {'blocks': 4, 'planes': 128}\n",
+            "  - {'blocks': 4, 'planes': 128, 'stride': 2}\n",
+        ),
+        (
+            '  - "blocks": 4\n    "planes": 128\n',
+            '  - "blocks": 4\n    "planes": 128\n    "stride": 2\n',
+        ),
+    ],
+)
+def test_an_added_key_is_quoted_like_the_keys_beside_it(
+    tmp_path: Path, stage: str, fixed: str
+) -> None:
+    """Only this stage's keys are quoted: the added key follows them, not the other stages."""
+    text = (FIXTURES / "mistakes" / "m24_forgotten_stride.yaml").read_text()
+    plain = "  - {blocks: 4, planes: 128}\n"
+    assert plain in text
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text.replace(plain, stage))
+    document = load(spec)
+    assert isinstance(document, Document)
+    added = edit(document, [Fix(("stages", 1, "stride"), None, 2, insert=True)])
+    assert added == text.replace(plain, fixed)

@@ -10,7 +10,7 @@ import pytest
 
 from archgen.codes import CODES
 
-from conftest import FIXTURES, SPECS, run_cli, write_spec
+from conftest import FIXTURES, MINIMAL, SPECS, run_cli, write_spec
 
 CORPUS = sorted(
     p for p in (FIXTURES / "lint").iterdir() if p.suffix in (".yaml", ".json")
@@ -113,6 +113,8 @@ def test_github_format_escapes_data() -> None:
     from archgen.cli.formats import gh_property as _gh_property
 
     assert _gh_data("50% done\nnext") == "50%25 done%0Anext"
+    # GitHub's own escaping (actions/toolkit): % first, then CR and LF, upper-case hex
+    assert _gh_data("a\r\nb%0A") == "a%0D%0Ab%250A"
     assert _gh_property("a:b,c") == "a%3Ab%2Cc"
 
 
@@ -283,3 +285,41 @@ def test_each_stage_is_held_to_what_the_rules_expect(
         assert d["message"].endswith(
             f"fix: planes: {planes[index]} -> planes: {64 * 2**index}"
         )
+
+
+@pytest.mark.parametrize(
+    ("toml", "kind"),
+    [
+        ("tool = 1", "[tool] must be a table, found an integer"),
+        ("tool = true", "[tool] must be a table, found a boolean"),
+        ("tool = 1.5", "[tool] must be a table, found a number"),
+        ('tool = "x"', "[tool] must be a table, found a string"),
+        ("tool = [1]", "[tool] must be a table, found an array"),
+        ("tool = 1979-05-27", "[tool] must be a table, found a date or time"),
+        ("[tool]\narchgen = 3", "[tool.archgen] must be a table, found an integer"),
+    ],
+)
+def test_a_pyproject_whose_tool_table_is_not_a_table_is_a_usage_error(
+    cli_in: Path, toml: str, kind: str
+) -> None:
+    (cli_in / "pyproject.toml").write_text(toml + "\n")
+    spec = write_spec(cli_in, MINIMAL)
+    result = run_cli("lint", spec)
+    assert result.code == 2 and result.out == ""
+    assert result.err == f"archgen: {cli_in / 'pyproject.toml'}: {kind}\n"
+
+
+def test_markdown_format_is_a_table_with_escaped_bars(cli_in: Path) -> None:
+    spec = write_spec(cli_in, 'name: "a|b"\nstages: 3\n')
+    result = run_cli("lint", "--format", "markdown", spec.name)
+    assert result.code == 1
+    assert result.out.splitlines() == [
+        "| where | code | severity | message |",
+        "|---|---|---|---|",
+        "| `spec.yaml:1:7` | AG104 invalid-value | error | name must be an ASCII Python "
+        "identifier (letters, digits, underscores), found 'a\\|b' |",
+        "| `spec.yaml:2:9` | AG103 wrong-type | error | stages: expected a sequence, "
+        "found 3 |",
+    ]
+    clean = run_cli("lint", "--format", "markdown", SPECS / "resnet18.yaml")
+    assert (clean.code, clean.out) == (0, "No findings.\n")

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from archgen import sample as sampling
@@ -412,3 +413,79 @@ def test_ctrl_c_stops_cleanly_and_keeps_what_was_written(tmp_path: Path) -> None
     assert len(specs) == len(rows) > 0
     assert {row["name"] + ".yaml" for row in rows} == {path.name for path in specs}
     assert not list((tmp_path / "samples").glob(".*"))  # no half-written file
+
+
+@pytest.mark.parametrize(
+    ("macs", "admitted"),
+    [(900, True), (1_100, True), (899, False), (1_101, False), (1_000, True)],
+)
+def test_tolerance_is_a_share_of_the_target_not_of_the_drawn_value(
+    macs: int, admitted: bool
+) -> None:
+    """+-10 % of a 1,000 target is 900..1,100 on both sides (10 % of the drawn value would
+    refuse 900 and admit 1,101)."""
+    budget = Budget(macs=1_000, params=2_000, tolerance=0.1)
+    assert budget.admits(sampling.Cost(params=2_000, macs=macs)) is admitted
+    assert budget.admits(sampling.Cost(params=2 * macs, macs=1_000)) is admitted
+    many = budget.admits_all(np.array([2_000, 2 * macs]), np.array([macs, 1_000]))
+    assert many.tolist() == [admitted, admitted]
+
+
+def test_the_default_seed_is_zero_and_reproducible(cli_in: Path) -> None:
+    args = ("--space", "anynetx_b", "--count", "2", "--params", "5M")
+    first = _sample(cli_in / "a", *args)
+    second = _sample(cli_in / "b", *args)
+    assert first[0] == second[0] == 0, first[2]
+    names = sorted(path.name for path in (cli_in / "a").iterdir())
+    assert names == ["anynetx_b_0.csv", "anynetx_b_0_0.yaml", "anynetx_b_0_1.yaml"]
+    for name in names:
+        assert (cli_in / "a" / name).read_bytes() == (cli_in / "b" / name).read_bytes()
+    seeded = _sample(cli_in / "c", *args, "--seed", "0")
+    assert seeded[0] == 0
+    for name in names:
+        assert (cli_in / "c" / name).read_bytes() == (cli_in / "a" / name).read_bytes()
+
+
+@pytest.mark.parametrize("table", [None, "mine.csv", "mine.jsonl"])
+def test_refuses_to_overwrite_a_table_without_force(
+    cli_in: Path, table: str | None
+) -> None:
+    """The table (given or by default) is never replaced without --force, and nothing else
+    is written either."""
+    path = cli_in / (table or "regnet_0.csv")
+    path.write_text("mine\n")
+    args = ("--space", "regnet", "--count", "1", "--out", ".")
+    args += ("--table", table) if table else ()
+    refused = run_cli("sample", *args)
+    assert refused.code == 1 and "refusing to overwrite" in refused.err
+    assert path.read_text() == "mine\n"
+    assert sorted(p.name for p in cli_in.iterdir()) == [path.name]
+    assert run_cli("sample", *args, "--force").code == 0
+    assert path.read_text() != "mine\n"
+
+
+def test_progress_is_throttled_but_forced_updates_always_show(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At most one redraw per interval (0.1 s by default); a forced one (the last) always."""
+    clock = iter([100.0, 100.05, 100.25, 100.25, 100.5, 0.0, 0.25, 0.5])
+    monkeypatch.setattr(sampling.time, "monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    progress = Progress(0, stream)
+    progress.close()
+    assert stream.getvalue() == ""  # nothing shown, nothing to end
+    progress.update(0, 1)  # 100.0: shown
+    progress.update(0, 2)  # 100.05: too soon
+    progress.update(0, 3)  # 100.25: shown
+    progress.update(0, 4, force=True)  # 100.25: forced
+    progress.update(0, 5)  # 100.5
+    shown = stream.getvalue().split("\r")[1:]
+    assert [line.split()[-2] for line in shown] == ["1", "3", "4", "5"]
+    # No target count: the bar stays empty rather than dividing by zero.
+    assert shown[0] == f"[{'.' * 30}] 0/0 kept, 1 drawn"
+    exact = io.StringIO()
+    every_half = Progress(2, exact, interval=0.5)
+    for drawn in (1, 2, 3):  # at 0.0, 0.25 and 0.5: exactly one interval apart is shown
+        every_half.update(1, drawn)
+    assert [line.split()[-2] for line in exact.getvalue().split("\r")[1:]] == ["1", "3"]
+    assert exact.getvalue().endswith(f"[{'#' * 15}{'.' * 15}] 1/2 kept, 3 drawn")

@@ -258,3 +258,31 @@ def test_dump_spec_reads_back_as_written(tmp_path: Path, description: str) -> No
     assert isinstance(document, Document), document
     assert document.data == data
     assert yaml.safe_load(path.read_text(encoding="utf-8")) == data
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("x", "'x' is not a number such as 2 or 0.75"),
+        ("0", "'0' is not positive"),
+        ("-1", "'-1' is not positive"),
+        ("1001", "'1001' is over 1000"),
+        ("1e9", "'1e9' is over 1000"),
+    ],
+)
+def test_a_multiplier_that_cannot_be_used_says_why(
+    cli_in: Path, value: str, why: str
+) -> None:
+    result = run_cli("scale", "--depth-multiplier", value, "resnet18")
+    assert result.code == 2
+    assert result.err.splitlines()[-1] == (
+        f"archgen scale: error: argument --depth-multiplier: '{value}' is not usable: {why}"
+    )
+    assert list(cli_in.iterdir()) == []
+
+
+def test_the_largest_multiplier_is_accepted(cli_in: Path) -> None:
+    assert (
+        run_cli("scale", "--depth-multiplier", "1000", "--dry-run", "resnet18").code
+        == 0
+    )

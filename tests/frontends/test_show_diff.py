@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GENERATED, REFERENCE, SPECS, load_module, run_cli
+from conftest import REFERENCE, SPECS, run_cli, zoo_module
 
 # Xie et al. 2017, Table 1, written as the paper writes the blocks of conv2..conv5.
 TABLE_1 = {
@@ -117,7 +117,7 @@ def test_diff_json() -> None:
     }
     layers = [by_name[f"layer{i}"] for i in range(1, 5)]
     assert [stage["changed"] for stage in layers] == [
-        ["width", "groups", "params", "macs"]
+        ["width", "groups", "params", "macs", "block"]
     ] * 4
     assert [stage["right"]["groups"] for stage in layers] == [32] * 4
     assert [stage["left"]["width"] * 2 for stage in layers] == [
@@ -178,7 +178,7 @@ def test_generated_docstring_carries_the_stage_table() -> None:
     start = next(i for i, line in enumerate(shown) if line.startswith("stage "))
     table = shown[start:]
     table = table[: table.index("")]
-    doc = load_module(GENERATED / "resnext50_32x4d.py").__doc__
+    doc = zoo_module("resnext50_32x4d").__doc__
     assert [line.strip() for line in table] == [
         line.strip() for line in doc.splitlines() if line.startswith("    ")
     ]
@@ -236,13 +236,13 @@ def test_diff_of_different_inputs_warns_on_stderr_too(tmp_path: Path) -> None:
     result = run_cli("diff", SPECS / "resnet18.yaml", small)
     assert result.code == 0
     warning = (
-        "archgen: warning: input size differ (224 vs 32); the figures are not comparable "
+        "archgen: warning: input sizes differ (224 vs 32); the figures are not comparable "
         "(compare both at one input with --image-size N and --channels N)"
     )
     assert warning in result.err.splitlines()
-    assert "warning: input size differ (224 vs 32)" in result.out
+    assert "warning: input sizes differ (224 vs 32)" in result.out
     as_json = run_cli("diff", "--format", "json", SPECS / "resnet18.yaml", small)
-    assert json.loads(as_json.out)["warnings"] == ["input size differ (224 vs 32)"]
+    assert json.loads(as_json.out)["warnings"] == ["input sizes differ (224 vs 32)"]
     assert warning in as_json.err.splitlines()
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from archgen.zoo import zoo_dir, zoo_names
+import pytest
+
+from archgen.zoo import closest, zoo_dir, zoo_names
 
 from conftest import ALL_REFERENCE, MINIMAL, REFERENCE, SPECS, run_cli, write_spec
 
@@ -122,3 +124,35 @@ def test_init_refuses_what_would_not_be_a_spec(cli_in: Path) -> None:
     # A name YAML would read as something else is quoted.
     assert run_cli("init", "resnet50", "on.yaml").code == 0
     assert 'name: "on"\n' in (cli_in / "on.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        (
+            "regnety_040",
+            "regnety_032",
+        ),  # the nearest trailing number, not the most similar
+        ("regnetx_005", "regnetx_004"),
+        ("RegNetY_040", "regnety_032"),  # case does not matter
+        ("resnext50", "resnext50_32x4d"),  # what it starts like: the shortest such name
+        ("resnet5", "resnet50"),
+        ("wide_resnet", "wide_resnet50_2"),
+        ("resnet50dx", "resnet50d"),  # a name the typed one starts with
+        ("rexyz", None),  # two shared letters of five: not close enough
+        ("rexnet50", "resnet50"),  # else the most similar name overall
+    ],
+)
+def test_an_unknown_name_is_matched_to_what_it_most_likely_meant(
+    typed: str, meant: str | None
+) -> None:
+    assert closest(typed, zoo_names()) == meant
+
+
+def test_names_without_a_trailing_number_rank_after_those_with_one() -> None:
+    assert closest("model_7", ["model_a", "model_9", "model_6"]) == "model_6"
+    assert closest("model_x", ["model_a", "model_9"]) == "model_9"
+    assert closest("zzzz", ["model_a"]) is None
+    # equally near numbers: the more similar name
+    assert closest("model_5", ["model_4a", "model_6"]) == "model_6"
+    assert closest("model_5", ["model_6", "model_4a"]) == "model_6"

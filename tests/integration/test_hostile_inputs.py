@@ -35,7 +35,7 @@ from archgen.render import render
 from archgen.source import Document, SourceMap, _number_text, load
 from archgen.text import printable
 
-from conftest import GENERATED, MINIMAL, ROOT, SPECS, load_module, run_cli, write_spec
+from conftest import MINIMAL, ROOT, SPECS, load_module, run_cli, write_spec
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -329,14 +329,15 @@ def test_tricky_names_build_modules_that_construct_run_and_script(
         torch.testing.assert_close(scripted(x), model(x))
 
 
-MODULES = [path.name for path in sorted(GENERATED.glob("*.py"))] + sorted(SHAPES)
+MODULES = [path.name for path in sorted(SPECS.glob("*.yaml"))] + sorted(SHAPES)
 
 
 def _module(label: str) -> tuple[str, set[str]]:
-    """The source of a checked-in module or of one built from a shape, and the spec's names."""
+    """The source of a zoo module or of one built from a shape, with the templates under test,
+    and the spec's names."""
     if label in SHAPES:
         return _render(yaml.safe_load(SHAPES[label])), {"tiny", "Tiny"}
-    source = (GENERATED / label).read_text(encoding="utf-8")
+    source = _render(yaml.safe_load((SPECS / label).read_text(encoding="utf-8")))
     own = {
         node.name
         for node in ast.parse(source).body

@@ -11,20 +11,22 @@ from typing import Any
 
 import pytest
 import torch
+import torchvision
 import yaml
 
 import archgen
 from archgen import api
 from archgen.header import read_header
 
-from conftest import GENERATED, MINIMAL, REFERENCE, ROOT, SPECS, load_module, write_spec
+from conftest import MINIMAL, REFERENCE, ROOT, SPECS, run_cli, write_spec
 
 
-def test_build_model_equals_the_generated_module() -> None:
+def test_build_model_equals_torchvision() -> None:
+    """The API's in-memory model: torchvision's layout, same-seed initialisation and outputs."""
     torch.manual_seed(0)
     ours = archgen.build_model("resnet18")
     torch.manual_seed(0)
-    reference = load_module(GENERATED / "resnet18.py").resnet18()
+    reference = torchvision.models.resnet18()
     assert list(ours.state_dict()) == list(reference.state_dict())
     for a, b in zip(
         ours.state_dict().values(), reference.state_dict().values(), strict=True
@@ -37,12 +39,16 @@ def test_build_model_equals_the_generated_module() -> None:
         torch.testing.assert_close(ours(x), reference(x), rtol=0, atol=0)
 
 
-def test_render_source_is_what_build_writes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The checked-in module, byte for byte: the API names the spec in the header as build
-    does, relative to the project (the folder of pyproject.toml), however it was given."""
-    monkeypatch.chdir(ROOT / "tests")
+def test_render_source_is_what_build_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `archgen build` writes, byte for byte: the API names the spec in the header as
+    build does, relative to the project (the folder of pyproject.toml), however it was given."""
+    monkeypatch.chdir(ROOT)
     spec = SPECS / "resnet18.yaml"
-    expected = (GENERATED / "resnet18.py").read_text(encoding="utf-8")
+    assert run_cli("build", "-o", tmp_path, spec).code == 0
+    expected = (tmp_path / "resnet18.py").read_text(encoding="utf-8")
+    monkeypatch.chdir(ROOT / "tests")
     assert archgen.render_source(spec) == expected
     assert archgen.render_source(str(spec)) == expected
     header = read_header(archgen.render_source("resnet18"))
@@ -167,6 +173,104 @@ def test_lint_errors_stop_rendering_unless_ignored() -> None:
     model = archgen.build_model(data, ignore_lint=True)
     assert model.num_classes == 10
     assert archgen.lint("resnet50") == []
+
+
+def test_lint_applies_its_config_as_the_command_line_does(
+    cli_in: Path,
+) -> None:
+    """``config`` ignores, selects and re-grades codes: the same findings as `archgen lint`
+    under the same [tool.archgen] (compared as code, place and severity)."""
+    from archgen.config import Config
+    from archgen.diagnostics import Severity
+
+    data = yaml.safe_load(MINIMAL)
+    data["stages"][1]["planes"] = 24  # AG302, an error by default
+    spec = cli_in / "spec.yaml"
+    spec.write_text(yaml.safe_dump(data), encoding="utf-8")
+    default = archgen.lint(spec)
+    assert [(d.code, d.severity) for d in default] == [("AG302", Severity.ERROR)]
+    configs = {
+        'ignore = ["AG302"]': Config(cli_in, ignore=("AG302",)),
+        'select = ["AG2"]': Config(cli_in, select=("AG2",)),
+        # AG302's finding also explains an AG303: both are graded down.
+        '[tool.archgen.severity]\nAG302 = "warning"\nAG303 = "warning"': Config(
+            cli_in, severity={"AG302": Severity.WARNING, "AG303": Severity.WARNING}
+        ),
+    }
+    for text, config in configs.items():
+        (cli_in / "pyproject.toml").write_text(f"[tool.archgen]\n{text}\n")
+        shown = json.loads(run_cli("lint", "--format", "json", spec).out)
+        found = archgen.lint(spec, config=config)
+        assert found != default, text
+        assert [(d.code, d.line, d.column, d.severity.label) for d in found] == [
+            (d["code"], d["line"], d["column"], d["severity"]) for d in shown
+        ], text
+
+
+def test_lint_refuses_a_config_that_is_not_a_config() -> None:
+    with pytest.raises(archgen.ArchgenError) as raised:
+        archgen.lint("resnet50", config={"ignore": ["AG302"]})  # type: ignore[arg-type]
+    (found,) = raised.value.diagnostics
+    assert (found.code, found.path, found.line, found.column) == (
+        "AG103",
+        "<config>",
+        1,
+        1,
+    )
+    assert found.message == "config: expected an archgen.config.Config, found a dict"
+    assert str(raised.value) == (
+        "<config>:1:1: AG103 config: expected an archgen.config.Config, found a dict"
+    )
+
+
+def test_an_error_lists_its_diagnostics_in_file_order_one_a_line() -> None:
+    from archgen.codes import diagnostic
+
+    found = [
+        diagnostic("AG302", "later", "b.yaml", 3, 1),
+        diagnostic("AG104", "second", "a.yaml", 2, 5),
+        diagnostic("AG102", "first", "a.yaml", 2, 1),
+        diagnostic("AG101", "same place, lower code", "a.yaml", 2, 5),
+    ]
+    error = archgen.ArchgenError(found)
+    assert [d.message for d in error.diagnostics] == [
+        "first",
+        "same place, lower code",
+        "second",
+        "later",
+    ]
+    assert str(error).split("\n") == [
+        "a.yaml:2:1: AG102 first",
+        "a.yaml:2:5: AG101 same place, lower code",
+        "a.yaml:2:5: AG104 second",
+        "b.yaml:3:1: AG302 later",
+    ]
+
+
+def test_a_mapping_that_is_too_deep_is_refused_at_the_dict() -> None:
+    from archgen import limits
+
+    data: dict[str, object] = {"name": "deep"}
+    inner = data
+    for _ in range(limits.MAX_DEPTH + 1):
+        inner["x"] = {}
+        inner = inner["x"]  # type: ignore[assignment]
+    with pytest.raises(archgen.ArchgenError) as raised:
+        archgen.load_spec(data)
+    (found,) = raised.value.diagnostics
+    assert (found.code, found.path) == ("AG008", "<dict>")
+    assert f"nested deeper than {limits.MAX_DEPTH} levels" in found.message
+
+
+def test_a_spec_repr_names_it_and_counts_its_findings() -> None:
+    data = yaml.safe_load(MINIMAL)
+    data["stages"][1]["planes"] = 24
+    assert repr(archgen.load_spec("resnet50")) == (
+        "Spec(name='resnet50', source='resnet50', stages=4, findings=0)"
+    )
+    assert repr(archgen.load_spec(data)) == (
+        "Spec(name='tiny', source='<dict>', stages=2, findings=1)"
+    )
 
 
 def test_importing_archgen_imports_neither_torch_nor_jinja2() -> None:

@@ -12,7 +12,12 @@ from archgen.complexity import analyse
 from archgen.config import Config
 from archgen.pipeline import compile_spec
 
-from conftest import GENERATED, REFERENCE, SPECS, TIMM_REFERENCE, load_module
+from conftest import (
+    REFERENCE,
+    SPECS,
+    TIMM_REFERENCE,
+    zoo_module,
+)
 
 ALL_SPECS = sorted(SPECS.glob("*.yaml"))
 
@@ -25,7 +30,7 @@ def _analysed(path: Path):  # type: ignore[no-untyped-def]
 
 def _torch_counts(name: str, image_size: int, channels: int) -> tuple[int, int, int]:
     """Parameters, FlopCounterMode MACs and conv/linear output elements, measured by torch."""
-    module = load_module(GENERATED / f"{name}.py")
+    module = zoo_module(name)
     with torch.device("meta"):
         # Eval mode: a norm on a pooled 1x1 map (selective kernels, split attention) cannot
         # train on one image; the counts do not depend on the mode.

@@ -9,12 +9,12 @@ import pytest
 import torch
 import torchvision
 
-from conftest import GENERATED, load_module, run_cli, write_spec
+from conftest import load_module, run_cli, write_spec, zoo_module
 
 
 @pytest.mark.parametrize("name", ["resnet18", "resnext50_32x4d"])
 def test_torchscript(name: str) -> None:
-    model = getattr(load_module(GENERATED / f"{name}.py"), name)(num_classes=10).eval()
+    model = getattr(zoo_module(name), name)(num_classes=10).eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         scripted = torch.jit.script(model)
@@ -28,7 +28,7 @@ def test_torchscript(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["resnet18", "resnext50_32x4d"])
 def test_torch_export(name: str) -> None:
-    model = getattr(load_module(GENERATED / f"{name}.py"), name)(num_classes=10).eval()
+    model = getattr(zoo_module(name), name)(num_classes=10).eval()
     x = torch.randn(2, 3, 64, 64)
     exported = torch.export.export(model, (x,))
     with torch.no_grad():

@@ -10,7 +10,7 @@ import warnings
 import pytest
 import torch
 
-from conftest import GENERATED, RESNETV2_REFERENCE, SPECS, load_module
+from conftest import RESNETV2_REFERENCE, SPECS, zoo_module
 
 ZOO = sorted(path.stem for path in SPECS.glob("*.yaml"))
 
@@ -47,7 +47,7 @@ def _randomise_norms(model: torch.nn.Module) -> None:
 @pytest.mark.parametrize("name", ZOO)
 def test_fused_model_equals_unfused_in_eval(name: str) -> None:
     torch.manual_seed(0)
-    model = getattr(load_module(GENERATED / f"{name}.py"), name)()
+    model = getattr(zoo_module(name), name)()
     _randomise_norms(model)
     model.eval()
     x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
@@ -74,9 +74,30 @@ def test_fused_model_equals_unfused_in_eval(name: str) -> None:
         _assert_close(actual, expected, LOOSER.get(name, 1e-5))
 
 
+@pytest.mark.parametrize("name", ["resnet18", "resnetv2_50"])
+def test_fuse_puts_a_training_model_in_eval_mode(name: str) -> None:
+    """Folding uses the running statistics, so fuse() returns the model in eval mode, every
+    module included, whatever mode it was in: its outputs are the unfused model's in eval
+    (ResNetV2 keeps its pre-activation norms, which would use batch statistics in training)."""
+    torch.manual_seed(0)
+    model = getattr(zoo_module(name), name)()
+    _randomise_norms(model)
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        expected = copy.deepcopy(model).eval()(x)
+        fused = model.train().fuse()
+        assert fused is model
+        assert not fused.training
+        # Every module that was there is in eval mode (the new fused convolutions and the
+        # identities that replace the norms compute the same in either mode).
+        new = (torch.nn.Conv2d, torch.nn.Identity)
+        assert not any(m.training for m in fused.modules() if not isinstance(m, new))
+        _assert_close(fused(x), expected)
+
+
 @pytest.mark.parametrize("name", ["resnet18", "seresnext50_32x4d"])
 def test_fused_model_scripts(name: str) -> None:
-    model = getattr(load_module(GENERATED / f"{name}.py"), name)().eval()
+    model = getattr(zoo_module(name), name)().eval()
     _randomise_norms(model)
     x = torch.randn(1, 3, 32, 32)
     with torch.no_grad():

@@ -133,6 +133,12 @@ def test_headless_backbone_forward_head_and_reset_classifier(tmp_path: Path) -> 
     ours.fc.load_state_dict(reference.fc.state_dict())
     _equal_in("eval", ours, reference)
     assert ours(X).shape == (2, 7)
+    # The attributes timm's code reads follow the new classifier.
+    assert ours.num_classes == reference.num_classes == 7
+    ours.reset_classifier(0)
+    reference.reset_classifier(0)
+    assert ours.num_classes == reference.num_classes == 0
+    _equal_in("eval", ours, reference)
 
 
 @pytest.mark.parametrize("image_size", [8, 16])

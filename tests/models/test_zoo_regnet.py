@@ -12,12 +12,11 @@ import timm
 import torch
 
 from conftest import (
-    GENERATED,
     REGNET_REFERENCE,
     SPECS,
     build_module,
-    load_module,
     run_cli,
+    zoo_module,
 )
 
 REGNET = REGNET_REFERENCE
@@ -47,7 +46,7 @@ def test_analytic_counts_equal_timm_and_the_paper(name: str) -> None:
 
 @pytest.fixture(scope="module", params=sorted(REGNET))
 def pair(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
-    return request.param, load_module(GENERATED / f"{request.param}.py")
+    return request.param, zoo_module(request.param)
 
 
 def _reference(name: str) -> torch.nn.Module:

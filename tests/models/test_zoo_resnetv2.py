@@ -16,12 +16,11 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from conftest import (
-    GENERATED,
     RESNETV2_REFERENCE,
     SPECS,
     build_module,
-    load_module,
     run_cli,
+    zoo_module,
 )
 
 X = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
@@ -58,7 +57,7 @@ def test_analytic_counts_equal_timm_and_notes(name: str) -> None:
 
 @pytest.fixture(scope="module", params=sorted(RESNETV2_REFERENCE))
 def pair(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
-    return request.param, load_module(GENERATED / f"{request.param}.py")
+    return request.param, zoo_module(request.param)
 
 
 def test_layout_loading_outputs_and_features_equal_timm(

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 
 import pytest
 import torch
 import torchvision
 
-from conftest import GENERATED, REFERENCE, ZOO, load_module
+from conftest import REFERENCE, ZOO, build_module, zoo_module
 
 
 @pytest.fixture(scope="module", params=ZOO)
 def pair(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
     name = request.param
-    return name, load_module(GENERATED / f"{name}.py")
+    return name, zoo_module(name)
 
 
 def test_parameter_count_matches_published_figure_and_torchvision(
@@ -71,7 +72,7 @@ def test_torchvision_weights_load_strictly_and_outputs_match(
 
 
 def test_zero_init_residual_matches_torchvision() -> None:
-    module = load_module(GENERATED / "resnet50.py")
+    module = zoo_module("resnet50")
     torch.manual_seed(3)
     reference = torchvision.models.resnet50(zero_init_residual=True).state_dict()
     torch.manual_seed(3)
@@ -81,7 +82,7 @@ def test_zero_init_residual_matches_torchvision() -> None:
 
 
 def test_forward_features_and_num_classes() -> None:
-    module = load_module(GENERATED / "resnext50_32x4d.py")
+    module = zoo_module("resnext50_32x4d")
     model = module.resnext50_32x4d(num_classes=7).eval()
     x = torch.randn(1, 3, 224, 224)
     with torch.no_grad():
@@ -90,3 +91,33 @@ def test_forward_features_and_num_classes() -> None:
     assert features.shape == (1, 2048, 7, 7)
     assert logits.shape == (1, 7)
     assert isinstance(model, module.ResNeXt50_32x4d)
+
+
+def test_a_two_group_resnext_equals_torchvision(tmp_path: Path) -> None:
+    """Groups of 2 (the zoo has 1, 32 and 64): torchvision's ResNet with groups=2 gives the same
+    layout, same-seed initialisation and outputs, so every convolution gets its groups."""
+    from torchvision.models.resnet import Bottleneck, ResNet
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "name: resnext_2g\ninput: {channels: 3, image_size: 32}\nstem: {width: 64}\n"
+        "defaults: {block: bottleneck, cardinality: 2, base_width: 64}\nstages:\n"
+        "  - {blocks: 1, planes: 64}\n  - {blocks: 1, planes: 128, stride: 2}\n"
+        "  - {blocks: 1, planes: 256, stride: 2}\n  - {blocks: 1, planes: 512, stride: 2}\n"
+        "head: {num_classes: 10}\n"
+    )
+    (tmp_path / "built").mkdir()
+    module = build_module(tmp_path / "built", spec)
+    torch.manual_seed(0)
+    ours = module.resnext_2g().eval()
+    torch.manual_seed(0)
+    reference = ResNet(
+        Bottleneck, [1, 1, 1, 1], num_classes=10, groups=2, width_per_group=64
+    )
+    reference.eval()
+    assert ours.layer1[0].conv2.groups == reference.layer1[0].conv2.groups == 2
+    theirs = reference.state_dict()
+    assert all(torch.equal(t, theirs[k]) for k, t in ours.state_dict().items())
+    x = torch.randn(2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), reference(x), rtol=0, atol=0)

@@ -15,12 +15,11 @@ import torchvision
 from torch.utils.flop_counter import FlopCounterMode
 
 from conftest import (
-    GENERATED,
     SPECS,
     TV_REGNET_REFERENCE,
     build_module,
-    load_module,
     run_cli,
+    zoo_module,
 )
 
 X = torch.randn(2, 3, 64, 64, generator=torch.Generator().manual_seed(0))
@@ -64,7 +63,7 @@ def test_analytic_counts_equal_torchvision_and_notes(name: str) -> None:
 
 @pytest.fixture(scope="module", params=sorted(TV_REGNET_REFERENCE))
 def pair(request: pytest.FixtureRequest) -> tuple[str, ModuleType]:
-    return request.param, load_module(GENERATED / f"{request.param}.py")
+    return request.param, zoo_module(request.param)
 
 
 def test_layout_loading_and_outputs_equal_torchvision(
