@@ -477,7 +477,7 @@ def sample_plot(path: Path) -> str:
         "anynetx_e",
         "regnet",
         "--count",
-        "200",
+        "100",
         "--seed",
         "0",
         "--macs",
