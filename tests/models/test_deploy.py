@@ -1,11 +1,11 @@
 """From spec to deployment: the zoo's models, built in memory with the API, go through
-TorchScript, torch.export with a dynamic batch, torch.compile without graph breaks, ONNX in
-onnxruntime, and BatchNorm folding. Inputs are small (32x32, 64x64) to stay fast on 2 cores."""
+TorchScript, torch.export with a dynamic batch, torch.compile without graph breaks, and
+BatchNorm folding. (ONNX exported with a dynamic batch and run in onnxruntime on another batch
+size: docs/deployment.md, whose blocks tests/docs/test_code_blocks.py runs.) Inputs are small (32x32, 64x64) to stay fast on 2 cores."""
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -86,36 +86,6 @@ def test_torch_compile_fullgraph_resnet50() -> None:
     compiled = torch.compile(eager, fullgraph=True, backend="aot_eager")
     with torch.no_grad():
         torch.testing.assert_close(compiled(x), eager(x), atol=1e-5, rtol=1e-5)
-
-
-def test_onnx_export_runs_in_onnxruntime(tmp_path: Path) -> None:
-    """The README's Deploy snippet, at 64x64: dynamo export with a dynamic batch, run by
-    onnxruntime on another batch size, equal to eager within 1e-4."""
-    import onnxruntime
-
-    eager = model("resnet18")
-    batch = torch.export.Dim("batch")
-    program = torch.onnx.export(
-        eager,
-        (torch.randn(2, 3, 64, 64),),
-        dynamo=True,
-        input_names=["image"],
-        output_names=["logits"],
-        dynamic_shapes={"x": {0: batch}},
-        verbose=False,
-    )
-    assert program is not None
-    path = tmp_path / "resnet18.onnx"
-    program.save(str(path))
-    session = onnxruntime.InferenceSession(
-        str(path), providers=["CPUExecutionProvider"]
-    )
-    x = torch.randn(3, 3, 64, 64)
-    (logits,) = session.run(["logits"], {"image": x.numpy()})
-    with torch.no_grad():
-        torch.testing.assert_close(
-            torch.from_numpy(logits), eager(x), atol=1e-4, rtol=1e-4
-        )
 
 
 # --- folding BatchNorm into convolutions -------------------------------------------------------
