@@ -197,18 +197,31 @@ def spec_keys(argument: str = "") -> str:
 # --- the zoo ------------------------------------------------------------------------------------
 
 
-def _family(plan: Any) -> str:
-    """The family of a zoo network, from its plan: RegNet, ResNet v2, ResNeXt or ResNet."""
+def _family(spec: Any) -> str:
+    """The family of a zoo network and what sets it apart, from its plan and its spec."""
+    plan, network = spec.plan, spec.network
     recipes = {stage.recipe for stage in plan.stages}
     if plan.regnet is not None:
         return "RegNetY" if dict(plan.regnet).get("se_ratio") else "RegNetX"
     if "preact_bottleneck" in recipes:
-        return "ResNet v2 (pre-activation)"
-    if any(stage.groups > 1 for stage in plan.stages):
-        return "ResNeXt"
-    if plan.name.startswith("wide_"):
-        return "Wide ResNet"
-    return "ResNet"
+        family = "ResNet v2"
+    elif any(stage.groups > 1 for stage in plan.stages):
+        family = "ResNeXt"
+    elif plan.name.startswith("wide_"):
+        family = "Wide ResNet"
+    else:
+        family = "ResNet"
+    traits = []
+    if network.defaults.attention is not None:
+        traits.append(network.defaults.attention.type.upper())
+    stem = {"deep": "deep stem", "deep_tiered": "tiered stem"}.get(network.stem.type)
+    if stem:
+        traits.append(stem)
+    if network.defaults.shortcut == "avg_pool":
+        traits.append("avg-pool shortcut")
+    if network.conv.type == "std":
+        traits.append("weight standardisation")
+    return f"{family} ({', '.join(traits)})" if traits else family
 
 
 def zoo_entries() -> list[dict[str, Any]]:
@@ -228,7 +241,7 @@ def zoo(argument: str = "") -> str:
     for entry in zoo_entries():
         name = entry["name"]
         spec = archgen.load_spec(name)
-        family = _family(spec.plan)
+        family = _family(spec)
         rows.append(
             (
                 f"[`{name}`](#{name})",

@@ -27,7 +27,10 @@ def on_config(config: Any) -> Any:
         if isinstance(item, dict) and "Rules" in item:
             item["Rules"] = [
                 item["Rules"][0],
-                *({code: f"rules/{code}.md"} for code in gen.rule_codes()),
+                *(
+                    {f"{code} {entry.rule}": f"rules/{code}.md"}
+                    for code, entry in gen.rule_codes().items()
+                ),
             ]
     return config
 
