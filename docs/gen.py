@@ -503,6 +503,45 @@ def sample_plot(path: Path) -> str:
     return out
 
 
+def table2(argument: str = "resnet50") -> str:
+    """Table 2 of the ResNeXt paper as ``archgen scale`` solves it: for each cardinality, the
+    base width that keeps the parameters (or the MACs) of ``argument`` nearest."""
+    import re
+
+    rows = []
+    for cardinality in (1, 2, 4, 8, 32):
+        cells = [str(cardinality)]
+        for keep in ("params", "macs"):
+            code, out, err = run_cli(
+                "scale",
+                argument,
+                "--cardinality",
+                str(cardinality),
+                "--keep",
+                keep,
+                "--dry-run",
+            )
+            found = re.search(
+                r"cardinality (\d+) \(set\), base width (\d+) \(solved, keep \w+\): "
+                r"params ([-+][\d.]+%), MACs ([-+][\d.]+%)",
+                out + err,
+            )
+            if code != 0 or found is None:
+                raise RuntimeError(f"archgen scale {argument} failed: {out}{err}")
+            cells += [f"{cardinality}x{found[2]}d", found[3], found[4]]
+        rows.append(tuple(cells))
+    header = (
+        "C",
+        "keep params",
+        "params",
+        "MACs",
+        "keep MACs",
+        "params",
+        "MACs",
+    )
+    return _table(rows, header)
+
+
 # --- benchmarks ---------------------------------------------------------------------------------
 
 
@@ -545,6 +584,7 @@ PARTS: dict[str, Callable[[str], str]] = {
     "rules": rule_index,
     "cli": cli_reference,
     "commands": command_list,
+    "table2": table2,
     "benchmark": benchmark,
     "figure": benchmark_figure,
 }

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen
 
-_MARKER = re.compile(r"<!-- archgen:([a-z-]+)(?: (.*?))? -->")
+_MARKER = re.compile(r"<!-- archgen:([a-z0-9-]+)(?: (.*?))? -->")
 
 
 def on_config(config: Any) -> Any:

@@ -134,7 +134,7 @@ def test_every_page_is_in_the_navigation_and_every_part_exists() -> None:
     pages = {str(p.relative_to(DOCS)) for p in DOCS.rglob("*.md")}
     assert pages == listed
     for page in DOCS.rglob("*.md"):
-        for name in re.findall(r"<!-- archgen:([a-z-]+)", page.read_text()):
+        for name in re.findall(r"<!-- archgen:([a-z0-9-]+)", page.read_text()):
             assert name in gen().PARTS, (page, name)
 
 
@@ -151,3 +151,10 @@ def test_benchmark_figures_come_from_the_results_file() -> None:
             gen().benchmark_figure(f"{file} {variant} {column}")
             == (row[11:].split()[header.index(column)])
         )
+
+
+def test_table2_is_the_papers_equal_cost_pairs() -> None:
+    """Table 2 of the ResNeXt paper: 1x64d, 2x40d, 4x24d, 8x14d, 32x4d at ResNet-50's cost."""
+    rows = [line.split(" | ") for line in gen().table2("resnet50").splitlines()[2:]]
+    assert [row[1] for row in rows] == ["1x64d", "2x40d", "4x24d", "8x14d", "32x4d"]
+    assert "<!-- archgen:table2 resnet50 -->" in (DOCS / "design-spaces.md").read_text()
