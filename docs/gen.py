@@ -339,6 +339,43 @@ def _console(command: str) -> str:
     return _fence(f"$ {command}\n{out}{err}", "console")
 
 
+_NESTED = "[" * 40 + "]" * 40
+_SPEC = "defaults: {block: basic}\nstages:\n  - {blocks: 2, planes: 64}\n"
+_MADE_EXAMPLES: dict[str, tuple[str, dict[str, bytes]]] = {
+    "AG003": (
+        "A spec saved as Latin-1: its `é` is the byte 0xE9, which is not UTF-8.",
+        {"example.yaml": f"name: café\n{_SPEC}".encode("latin-1")},
+    ),
+    "AG008": (
+        f"A spec whose `lint.ignore` nests lists {len(_NESTED) // 2} deep.",
+        {"example.yaml": f"name: t\n{_SPEC}lint: {{ignore: {_NESTED}}}\n".encode()},
+    ),
+    "AG106": (
+        "Two specs that name the same module, linted (or built) together.",
+        {
+            "a.yaml": f"name: net\n{_SPEC}".encode(),
+            "b.yaml": f"name: net\n{_SPEC}".encode(),
+        },
+    ),
+}
+"""Examples for the codes whose registry entry has none: files written, then linted."""
+
+
+def _made_example(code: str) -> list[str]:
+    """The files of a made example and what ``archgen lint`` reports on them."""
+    description, files = _MADE_EXAMPLES[code]
+    lines = ["## Example", "", description, ""]
+    with tempfile.TemporaryDirectory() as folder:
+        for name, content in files.items():
+            (Path(folder) / name).write_bytes(content)
+            if content.isascii():
+                lines += [f"`{name}`:", "", _fence(content.decode(), "yaml"), ""]
+        _status, out, _err = run_cli("lint", *files, cwd=Path(folder))
+    if code not in out:
+        raise RuntimeError(f"{code}: its made example does not report it: {out}")
+    return [*lines, f"`archgen lint {' '.join(files)}` reports:", "", _fence(out), ""]
+
+
 def rule_page(code: str) -> str:
     """One code's page: what it checks, why, a bad and a good example, the finding, the fix."""
     entry = CODES[code]
@@ -362,7 +399,9 @@ def rule_page(code: str) -> str:
         entry.explanation,
         "",
     ]
-    if entry.bad.startswith("archgen "):  # a command, not a spec
+    if code in _MADE_EXAMPLES:
+        lines += _made_example(code)
+    elif entry.bad.startswith("archgen "):  # a command, not a spec
         lines += ["## Example", "", _console(entry.bad), ""]
         lines += ["## Use instead", "", _console(entry.good), ""]
     elif entry.bad:

@@ -46,6 +46,7 @@ def test_every_listed_code_has_its_rule_page() -> None:
     for code in listed:
         page = gen().rule_page(code)  # raises when an example does not do what it says
         assert page.startswith(f"# {code} ")
+        assert "## Example\n" in page and "## Fix\n" in page, code
         assert f"[{code}]({code}.md)" in index
     nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]
     assert {
