@@ -457,6 +457,7 @@ def rule_index(argument: str = "") -> str:
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
     from archgen.cli import parser
 
+    os.environ["COLUMNS"] = "100"  # argparse wraps usage lines at the terminal's width
     top = parser()
     for action in top._actions:
         if isinstance(action, argparse._SubParsersAction):
