@@ -454,10 +454,23 @@ def rule_index(argument: str = "") -> str:
 # --- the command line ---------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _columns(width: int = 100) -> Iterator[None]:
+    """argparse wraps usage at the terminal's width: one width, whatever the terminal."""
+    before = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = before
+
+
 def _subparsers() -> dict[str, argparse.ArgumentParser]:
     from archgen.cli import parser
 
-    os.environ["COLUMNS"] = "100"  # argparse wraps usage lines at the terminal's width
     top = parser()
     for action in top._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -487,6 +500,11 @@ def _argument_row(action: argparse.Action) -> tuple[str, str, str]:
 
 def cli_reference(argument: str = "") -> str:
     """Every command: its description, usage and arguments, read from the parsers."""
+    with _columns():
+        return _cli_reference()
+
+
+def _cli_reference() -> str:
     from archgen.cli import parser
 
     sections = [_fence(parser().format_usage().strip(), "text"), ""]
