@@ -26,8 +26,11 @@ if TYPE_CHECKING:
         SpecLike,
         analyse,
         build_model,
+        create_model,
         lint,
         load_spec,
+        load_weights,
+        register_timm,
         render_source,
     )
 
@@ -39,8 +42,11 @@ __all__ = [
     "__version__",
     "analyse",
     "build_model",
+    "create_model",
     "lint",
     "load_spec",
+    "load_weights",
+    "register_timm",
     "render_source",
 ]
 _API = frozenset(__all__) - {"__version__"}

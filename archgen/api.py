@@ -24,7 +24,7 @@ import linecache
 import os
 import sys
 import types
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
@@ -36,12 +36,15 @@ from archgen.config import Config, find_pyproject
 from archgen.diagnostics import Diagnostic
 from archgen.pipeline import Compiled, compile_document
 from archgen.plan import NetworkPlan
+from archgen.recipes import FLATTENED_FEATURES
 from archgen.service import ArchgenError
 from archgen.source import Document, load
 from archgen.spec import NetworkSpec
 
 if TYPE_CHECKING:
     import torch
+
+    from archgen.weights import LoadReport
 
 __all__ = [
     "Analysis",
@@ -50,8 +53,11 @@ __all__ = [
     "SpecLike",
     "analyse",
     "build_model",
+    "create_model",
     "lint",
     "load_spec",
+    "load_weights",
+    "register_timm",
     "render_source",
 ]
 
@@ -136,19 +142,27 @@ def load_spec(spec: SpecLike) -> Spec:
     """
     if isinstance(spec, Spec):
         return spec
+    document, source = _document(spec)
+    return _compiled(document, source)
+
+
+def _document(spec: SpecLike) -> tuple[Document, str]:
+    """The document of a spec, and what a module rendered from it names as its source."""
+    if isinstance(spec, Spec):
+        return spec.document, spec.header_source
     if isinstance(spec, Mapping):
-        document = service.document_of(spec)
-        source = service.DICT_DISPLAY
-    else:
-        resolved = service.resolve(spec)
-        if isinstance(resolved, Diagnostic):
-            raise ArchgenError([resolved])
-        path, zoo_name = resolved
-        loaded = load(path, os.fspath(spec) if zoo_name is None else zoo_name)
-        if isinstance(loaded, Diagnostic):
-            raise ArchgenError([loaded])
-        document = loaded
-        source = service.header_source(path, zoo_name, _project_root())
+        return service.document_of(spec), service.DICT_DISPLAY
+    resolved = service.resolve(spec)
+    if isinstance(resolved, Diagnostic):
+        raise ArchgenError([resolved])
+    path, zoo_name = resolved
+    loaded = load(path, os.fspath(spec) if zoo_name is None else zoo_name)
+    if isinstance(loaded, Diagnostic):
+        raise ArchgenError([loaded])
+    return loaded, service.header_source(path, zoo_name, _project_root())
+
+
+def _compiled(document: Document, source: str) -> Spec:
     compiled = compile_document(document, Config(Path.cwd()))
     compiled = replace(
         compiled, diagnostics=tuple(service.at_start(compiled.diagnostics))
@@ -218,6 +232,69 @@ def render_source(spec: SpecLike, *, ignore_lint: bool = False) -> str:
     return service.render_compiled(loaded.compiled, loaded.header_source)
 
 
+def create_model(
+    spec: SpecLike,
+    *,
+    pretrained: bool = False,
+    features_only: bool = False,
+    out_indices: int | Sequence[int] | None = None,
+    ignore_lint: bool = False,
+    **kwargs: Any,
+) -> torch.nn.Module:
+    """A model in one call, as ``timm.create_model`` makes one, compiled in memory (no file is
+    written). Needs torch.
+
+    ``spec`` is a zoo name, a path, a mapping or a :class:`Spec`. The keyword arguments are
+    timm's, with timm's meaning (``num_classes`` (0: headless), ``in_chans``, ``drop_rate``,
+    ``drop_path_rate``, ``output_stride``), or top-level keys of the spec whose values they
+    replace (``norm={"type": "frozen_batch"}``). They edit the spec before it is compiled, so
+    the model is exactly the one the edited spec gives, and the linter checks it: lint errors
+    are raised unless ``ignore_lint``. ``None`` leaves a value as the spec has it.
+
+    With ``features_only``, the model returns the feature maps at ``out_indices`` (default: all;
+    an int n: the last n) and its ``feature_info`` answers ``channels()``, ``reduction()`` and
+    ``module_name()``, as timm's :class:`FeatureListNet` does. ``pretrained=True`` is refused:
+    archgen downloads nothing; move weights in with :func:`load_weights`.
+    """
+    from archgen import overrides
+
+    _need_torch("create_model")
+    problems = []
+    if pretrained is not False:
+        problems.append(
+            "pretrained: archgen downloads no weights; build the model and move weights "
+            "in with archgen.load_weights(model, source)"
+        )
+    if not isinstance(features_only, bool):
+        problems.append(
+            f"features_only: expected true or false, found {features_only!r:.40}"
+        )
+    elif out_indices is not None and not features_only:
+        problems.append("out_indices: selects the maps of a features_only model")
+    if problems:
+        raise ArchgenError(
+            [diagnostic("AG104", problem, overrides.WHERE) for problem in problems]
+        )
+    document, source = _document(spec)
+    if any(value is not None for value in kwargs.values()):
+        data = overrides.apply(document.data, kwargs)
+        if isinstance(data, list):
+            raise ArchgenError(data)
+        document = service.edited(document, data)
+        source = f"{source} with {overrides.describe(kwargs)}"
+    loaded = _compiled(document, source)
+    model = build_model(loaded, ignore_lint=ignore_lint)
+    if not features_only:
+        return model
+    from archgen.features import FeatureListNet
+
+    flatten = loaded.plan.naming in FLATTENED_FEATURES
+    try:
+        return FeatureListNet(model, out_indices, flatten_sequential=flatten)
+    except ValueError as error:
+        raise ArchgenError([diagnostic("AG104", str(error), overrides.WHERE)]) from None
+
+
 def build_model(
     spec: SpecLike, *, ignore_lint: bool = False, **builder_kwargs: Any
 ) -> torch.nn.Module:
@@ -229,14 +306,7 @@ def build_model(
     builder: ``num_classes``, ``in_channels``, ``zero_init_residual``, and ``drop_rate`` or
     ``drop_path_rate`` where the spec has them. Needs torch.
     """
-    try:
-        import torch  # noqa: F401  (the generated module imports it)
-    except ImportError as error:
-        raise ImportError(
-            "archgen.build_model needs PyTorch, which is not installed "
-            "(pip install torch). Everything else in archgen works without it, and "
-            "archgen.render_source gives the module's source."
-        ) from error
+    _need_torch("build_model")
     loaded = load_spec(spec)
     source = render_source(loaded, ignore_lint=ignore_lint)
     module = _module_of(loaded.plan.name, source)
@@ -244,6 +314,49 @@ def build_model(
     _check_builder_arguments(builder, builder_kwargs)
     model: torch.nn.Module = builder(**builder_kwargs)
     return model
+
+
+def _need_torch(function: str) -> None:
+    """ImportError saying what to install, when torch is not installed."""
+    try:
+        import torch  # noqa: F401  (the generated module imports it)
+    except ImportError as error:
+        raise ImportError(
+            f"archgen.{function} needs PyTorch, which is not installed "
+            "(pip install torch). Everything else in archgen works without it, and "
+            "archgen.render_source gives the module's source."
+        ) from error
+
+
+def load_weights(
+    model: torch.nn.Module, source: object, *, strict: bool = True
+) -> LoadReport:
+    """Load weights into a generated model. ``source`` is a model (torchvision's, timm's), a
+    state dict or a checkpoint holding one, or a file (``.pt``, ``.pth``; ``.safetensors``
+    where safetensors is installed).
+
+    Names are matched as they are, and across a features-only model's flattened containers
+    and a wrapper's prefixes (``module.``, ``_orig_mod.``). The classifier of a headless model
+    and what a features-only model leaves out are left out, with a warning. Missing,
+    unexpected and mis-shaped tensors raise :class:`ArchgenError` naming the stage, the block
+    and the component; with ``strict=False`` the tensors that fit are loaded and the report
+    lists the rest. Returns a :class:`archgen.weights.LoadReport`.
+    """
+    _need_torch("load_weights")
+    from archgen.weights import load_weights as load
+
+    return load(model, source, strict=strict)
+
+
+def register_timm(*specs: SpecLike) -> list[str]:
+    """Register specs (zoo names, paths, mappings) with timm under their names, so that
+    ``timm.create_model(name, **kwargs)`` builds them with :func:`create_model`, and timm's
+    scripts (train, validate, benchmark) take them unchanged. Returns the names registered.
+    Needs timm."""
+    _need_torch("register_timm")
+    from archgen.timm_models import register
+
+    return [register(load_spec(spec), create_model) for spec in specs]
 
 
 _BUILDER_BOUNDS = {

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from archgen import limits
 from archgen.diagnostics import Diagnostic
-from archgen.ops import Act, Attention, Conv, Norm, Op, Pool
+from archgen.ops import Act, Attention, Conv, Linear, Norm, Op, Pool
 from archgen.recipes import (
     ATTENTIONS,
     BLOCKS,
@@ -131,6 +131,20 @@ class FeatureTap:
 
 
 @dataclass(frozen=True)
+class Preprocess:
+    """How images are prepared for the network (timm's ``pretrained_cfg``): the spec's
+    ``preprocess`` section, with the input size and the first and last layers' paths."""
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    crop_pct: float
+    crop_mode: str
+    interpolation: str
+    first_conv: str
+    classifier: str
+
+
+@dataclass(frozen=True)
 class NetworkPlan:
     name: str
     class_name: str
@@ -163,6 +177,7 @@ class NetworkPlan:
     drop_rate: float | None
     drop_path_rate: float | None
     zero_init_residual: bool
+    preprocess: Preprocess
     ignored_codes: frozenset[str]
     severity_overrides: tuple[tuple[str, str], ...]
 
@@ -285,6 +300,13 @@ def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
             return stage
         stages.append(stage)
     num_classes = spec.head.num_classes
+    head_ops = head(
+        cursor.channels,
+        num_classes,
+        cursor.size,
+        spec.head.drop_rate is not None,
+        style,
+    )
     return NetworkPlan(
         name=spec.name,
         class_name=spec.class_name or default_class_name(spec.name),
@@ -304,20 +326,30 @@ def lower_resolved(network: ResolvedNetwork) -> NetworkPlan | Refusal:
         stem_type=network.stem.type,
         stages=tuple(stages),
         final=final(cursor.channels, cursor.size, style),
-        head=head(
-            cursor.channels,
-            num_classes,
-            cursor.size,
-            spec.head.drop_rate is not None,
-            style,
-        ),
+        head=head_ops,
         num_features=cursor.channels,
         num_classes=num_classes,
         drop_rate=spec.head.drop_rate,
         drop_path_rate=spec.drop_path_rate,
         zero_init_residual=spec.init.zero_init_residual,
+        preprocess=_preprocess(spec, stem_ops, head_ops),
         ignored_codes=frozenset(spec.lint.ignore),
         severity_overrides=tuple(sorted(spec.lint.severity.items())),
+    )
+
+
+def _preprocess(
+    spec: NetworkSpec, stem_ops: tuple[Op, ...], head_ops: tuple[Op, ...]
+) -> Preprocess:
+    given = spec.preprocess
+    return Preprocess(
+        mean=tuple(given.mean),
+        std=tuple(given.std),
+        crop_pct=given.crop_pct,
+        crop_mode=given.crop_mode,
+        interpolation=given.interpolation,
+        first_conv=next(op.path for op in stem_ops if isinstance(op, Conv)),
+        classifier=next(op.path for op in head_ops if isinstance(op, Linear)),
     )
 
 

@@ -115,6 +115,9 @@ POSITIONAL_STEMS = frozenset({"torchvision-regnet"})
 """Layouts whose stem is one Sequential numbered 0, 1, ... up to its activation."""
 ZERO_BASED = frozenset({"timm-resnetv2"})
 """Layouts whose stages count from 0 (``stages.0``)."""
+FLATTENED_FEATURES = frozenset({"timm-resnetv2"})
+"""Layouts whose features-only model holds the children of each top-level Sequential
+(timm's ``flatten_sequential``): ``stem_conv``, ``stages_0``."""
 STAGE_HELPERS = {
     "timm-regnet": "stage",
     "torchvision-regnet": "indexed_stage",

@@ -44,6 +44,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters["doc"] = docstring_text
     environment.filters["thousands"] = lambda number: f"{number:,}"
+    environment.filters["pytuple"] = lambda values: repr(tuple(values))
     environment.filters["join_types"] = lambda names: (
         names[0] if len(names) == 1 else f"({', '.join(names)})"
     )

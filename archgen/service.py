@@ -112,6 +112,16 @@ def document_of(data: Mapping[str, Any]) -> Document:
     return document
 
 
+def edited(document: Document, data: Mapping[str, Any]) -> Document:
+    """``document`` holding ``data`` instead (a spec edited by arguments): positions stay those
+    of the file, for the keys it has. Raises ArchgenError naming a value that is not plain."""
+    from dataclasses import replace
+
+    plain = _plain(data, ())
+    assert isinstance(plain, dict)
+    return replace(document, data=plain)
+
+
 def at_start(diagnostics: tuple[Diagnostic, ...]) -> list[Diagnostic]:
     """A mapping's diagnostics at ``<dict>:1:1``: its lines are those of no file the user has."""
     from dataclasses import replace

@@ -302,6 +302,54 @@ class InitSpec(_Model):
     )
 
 
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+Unit = Annotated[float, Field(ge=0, le=1)]
+
+
+class PreprocessSpec(_Model):
+    """How images are prepared for the network: the figures of timm's ``pretrained_cfg``, which
+    ``timm.data.resolve_data_config`` reads. The input size is the ``input`` section's."""
+
+    mean: list[Unit] = Field(
+        list(IMAGENET_MEAN),
+        min_length=1,
+        max_length=limits.MAX_CHANNELS,
+        description="Per-channel mean subtracted from the input (ImageNet's by default).",
+    )
+    std: list[Annotated[float, Field(gt=0, le=1)]] = Field(
+        list(IMAGENET_STD),
+        min_length=1,
+        max_length=limits.MAX_CHANNELS,
+        description="Per-channel standard deviation the input is divided by (as many as mean).",
+    )
+    crop_pct: float = Field(
+        0.875,
+        gt=0,
+        le=1,
+        description="Evaluation: the centre crop's share of the resized image (0.875: 224 of 256).",
+    )
+    crop_mode: Literal["center", "squash", "border"] = Field(
+        "center", description="Evaluation: how the image is cropped (timm's crop_mode)."
+    )
+    interpolation: Literal["bilinear", "bicubic", "nearest"] = Field(
+        "bilinear", description="Resampling when the image is resized."
+    )
+
+    @field_validator("std")
+    @classmethod
+    def _as_many_as_mean(cls, value: list[float], info: ValidationInfo) -> list[float]:
+        mean = info.data.get("mean")
+        if mean is not None and len(mean) != len(value):
+            raise PydanticCustomError(
+                "length_mismatch",
+                "expected as many values as mean ({expected}), found {found}",
+                {"expected": len(mean), "found": len(value)},
+            )
+        return value
+
+
 class LintSettings(_Model):
     """Deliberate deviations of this spec from the design rules."""
 
@@ -392,6 +440,7 @@ class NetworkSpec(_Model):
         description="RegNet parameters, expanded into stages (instead of 'stages').",
     )
     head: HeadSpec = HeadSpec()
+    preprocess: PreprocessSpec = PreprocessSpec()
     init: InitSpec = InitSpec()
     lint: LintSettings = LintSettings()
 

@@ -228,6 +228,9 @@ class BlockClassView:
     downsample: str
     """The attribute that holds the shortcut: ``downsample``, or ``proj`` (torchvision's
     RegNet)."""
+    expansion: int | None
+    """Output channels per ``planes``: the class attribute of torchvision's and timm's ResNet
+    blocks, which code written for them reads (None: other layouts have none)."""
     blocks: tuple[BlockPlan, ...] = field(repr=False)
 
     @property
@@ -292,6 +295,19 @@ class ModuleView:
         return tuple(steps)
 
     @property
+    def after_tap(self) -> tuple[str, ...]:
+        """Stem calls after the first feature map, which only the later maps need."""
+        steps = [call for call, _ in self.stem_steps]
+        tapped = next(i for i, (_, tap) in enumerate(self.stem_steps) if tap)
+        return tuple(steps[tapped + 1 :])
+
+    def final_of(self, x: str) -> str:
+        """The modules after the last stage applied to ``x``: ``self.norm_act(self.norm(x))``."""
+        for member in self.final:
+            x = f"self.{member.attr}({x})"
+        return x
+
+    @property
     def ordered_dict(self) -> bool:
         """Whether the module builds containers of named children."""
         members_ = [*self.stem, *(m for c in self.block_classes for m in c.members)]
@@ -347,6 +363,9 @@ class ModuleView:
 
 
 NETWORK_PARAMS = ("in_channels", "num_classes")
+
+EXPANSION_LAYOUTS = frozenset({"torchvision", "timm"})
+"""Naming tables whose block classes carry ``expansion``."""
 
 
 def build_view(plan: NetworkPlan) -> ModuleView:
@@ -506,6 +525,7 @@ def _block_views(
                 (shortcut_pairs[id(b)] for b in blocks if id(b) in shortcut_pairs), ()
             ),
             downsample="downsample" if shortcut is None else root(shortcut[0].path),
+            expansion=recipe.expansion if plan.naming in EXPANSION_LAYOUTS else None,
             blocks=tuple(blocks),
         )
         views.append(view)

@@ -657,29 +657,38 @@ OVERVIEW = ROOT / "docs" / "assets" / "overview.svg"
 _SPEC_KEYS = ("name:", "input:", "stem:", "defaults:", "  ", "stages:", "head:")
 
 
+_SKIPPED = (
+    "self.num_features",
+    "self.feature_info",
+    "self.pretrained_cfg",
+    "self.default_cfg",
+)
+"""Records of the model's interface that the picture leaves out, to show the layers."""
+
+
 def _module_excerpt(source: str, class_name: str) -> list[str]:
-    """The model class of a generated module down to its first stage, docstring left out."""
+    """The model class of a generated module down to its first stage: its constructor's
+    layers, without the docstring and the records of its interface."""
     lines = source.splitlines()
     start = lines.index(f"class {class_name}(nn.Module):")
-    excerpt = [lines[start]]
     body = lines[start + 1 :]
     after_doc = next(
         i for i, line in enumerate(body) if line.strip() == '"""' and i > 0
     )
+    excerpt, depth, skipping = [lines[start]], 0, False
     for line in body[after_doc + 1 :]:
-        if line.strip().startswith("self.num_features") or line.strip().startswith(
-            "self.feature_info"
-        ):
-            continue
-        if line.startswith("            {"):
-            continue
-        if line.strip() == "]":
+        text = line.strip()
+        if depth == 0:
+            skipping = text.startswith(_SKIPPED) or (
+                text.startswith("#") and not text[2:3].isdigit()
+            )
+        depth += sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+        if skipping or not text:
             continue
         excerpt.append(line)
-        if line.strip() == ")" and any("self.layer1" in e for e in excerpt):
+        if depth == 0 and any("self.layer1" in e for e in excerpt):
             break
-    excerpt.append("        ...")
-    return [line for line in excerpt if line.strip()]
+    return [*excerpt, "        ..."]
 
 
 def overview_svg(name: str = "resnext50_32x4d") -> str:

@@ -1037,8 +1037,8 @@ def test_unknown_top_level_key_offers_the_close_name_and_lists_the_keys() -> Non
         1,
         "unknown key 'nmae'; did you mean 'name'? Expected one of: $schema, name, "
         "class_name, description, layout, input, stem, norm, conv, act, output_stride, "
-        "drop_path_rate, defaults, design_space, stages, regnet, head, init, lint, depths, "
-        "planes, widths, strides",
+        "drop_path_rate, defaults, design_space, stages, regnet, head, preprocess, init, lint, "
+        "depths, planes, widths, strides",
         (Fix(("nmae",), "nmae", "name", key=True),),
     )
 

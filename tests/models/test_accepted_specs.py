@@ -33,6 +33,7 @@ from torch.utils.flop_counter import FlopCounterMode
 from archgen.codes import CODES
 from archgen.config import Config
 from archgen.diagnostics import Severity
+from archgen.features import FeatureListNet
 from archgen.pipeline import Compiled, compile_document
 from archgen.render import render
 from archgen.source import Document, parse
@@ -93,8 +94,13 @@ def _works(data: dict[str, Any], result: Compiled, path: Path) -> None:
     x = torch.randn(2, channels, size, size)
     assert _measured(model, x[:1]) == (complexity.total.params, complexity.total.macs)
     with torch.no_grad():
-        maps = model.forward_intermediates(x)
+        maps = model.forward_intermediates(x, intermediates_only=True)
         expected = model(x)
+        last, _ = model.forward_intermediates(x, indices=1)
+        _close(last, model.forward_features(x))
+        # the features-only model runs the network's modules in their order
+        for extracted, map_ in zip(FeatureListNet(model)(x), maps, strict=True):
+            _close(extracted, map_)
     assert [tuple(m.shape) for m in maps] == [
         (2, tap.channels, tap.size, tap.size) for tap in plan.features
     ]

@@ -265,7 +265,7 @@ def test_any_network_lints_renders_formats_constructs_and_matches_its_plan(
         params, macs = _measured(model, x[:1])
         assert (params, macs) == (complexity.total.params, complexity.total.macs), spec
         with torch.no_grad():
-            maps = model.forward_intermediates(x)
+            maps = model.forward_intermediates(x, intermediates_only=True)
             logits = model(x)
         assert [tuple(m.shape) for m in maps] == [
             (2, tap.channels, tap.size, tap.size) for tap in plan.features

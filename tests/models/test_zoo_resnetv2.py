@@ -83,7 +83,9 @@ def test_layout_loading_outputs_and_features_equal_timm(
             atol=1e-5,
         )
         maps = reference.forward_intermediates(X, intermediates_only=True)
-        for mine, theirs_map in zip(ours.forward_intermediates(X), maps, strict=True):
+        for mine, theirs_map in zip(
+            ours.forward_intermediates(X, intermediates_only=True), maps, strict=True
+        ):
             torch.testing.assert_close(mine, theirs_map, rtol=0, atol=1e-5)
     assert ours.feature_info == [
         {key: info[key] for key in ("num_chs", "reduction", "module")}

@@ -69,7 +69,10 @@ def test_timm_weights_load_strictly_and_outputs_and_features_match(
     )
     with torch.no_grad():
         torch.testing.assert_close(ours(X), reference(X), rtol=0, atol=0)
-        maps, expected = ours.forward_intermediates(X), features(X)
+        maps, expected = (
+            ours.forward_intermediates(X, intermediates_only=True),
+            features(X),
+        )
     assert len(maps) == len(expected) == 5
     for mine, theirs in zip(maps, expected, strict=True):
         torch.testing.assert_close(mine, theirs, rtol=0, atol=0)
@@ -89,7 +92,7 @@ def test_output_stride_equals_timm(
     ours = getattr(module, name)().eval()
     ours.load_state_dict(reference.state_dict(), strict=True)
     with torch.no_grad():
-        maps = ours.forward_intermediates(X)
+        maps = ours.forward_intermediates(X, intermediates_only=True)
         torch.testing.assert_close(ours(X), reference(X), rtol=0, atol=0)
     assert maps[-1].shape[-1] == 64 // output_stride
     reductions = [info["reduction"] for info in ours.feature_info]
