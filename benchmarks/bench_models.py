@@ -11,20 +11,25 @@ Variants, each timed for both models:
 * ``train step``: forward, cross-entropy, backward and an SGD step, in train mode;
 * ``fused``: every BatchNorm folded into the convolution before it (:func:`fuse_model`);
 * ``fused+CL``: fused, with weights and input in ``channels_last`` memory format;
-* ``compiled``: ``torch.compile`` of the eval model (inductor), where it works.
+* ``scripted``: ``torch.jit.script`` of the eval model (TorchScript), under ``inference_mode``;
+* ``compiled``: ``torch.compile`` of the eval model (inductor), where it works;
+* ``onnxruntime``: the eval model exported with ``torch.onnx.export(..., dynamo=True)`` and run by
+  onnxruntime on the CPU (float32 on the CPU only; skipped with ``--no-onnx``).
 
 Every repeat runs each variant of both models once, alternating which goes first; the table
 shows median times, the median ratio generated / reference of each variant, and each time over
 the reference's eager forward.
 
     python benchmarks/bench_models.py --model resnet50 --batch 8 --threads 2 \\
-        --device cpu|cuda --dtype float32|bfloat16 --repeats 5 --image-size 224 [--no-compile]
+        --device cpu|cuda --dtype float32|bfloat16 --repeats 5 --image-size 224 [--no-compile] \\
+        [--no-onnx]
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import os
 import statistics
 import sys
 import time
@@ -124,6 +129,28 @@ def inference(model: nn.Module, x: torch.Tensor) -> Step:
     return step
 
 
+def onnx_session(model: nn.Module, x: torch.Tensor, folder: str) -> Step:
+    """``model`` exported to ONNX (dynamo exporter) and run by onnxruntime on ``x``."""
+    import onnxruntime
+
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, "model.onnx")
+    program = torch.onnx.export(model, (x,), dynamo=True, input_names=["image"])
+    assert program is not None
+    program.save(path)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = torch.get_num_threads()
+    session = onnxruntime.InferenceSession(
+        path, options, providers=["CPUExecutionProvider"]
+    )
+    feed = {"image": x.numpy()}
+
+    def step() -> object:
+        return session.run(None, feed)
+
+    return step
+
+
 def train_step(model: nn.Module, x: torch.Tensor, target: torch.Tensor) -> Step:
     model.train()
     optimizer = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
@@ -151,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         "--image-size", type=int, default=None, help="default: the spec's"
     )
     parser.add_argument("--no-compile", action="store_true", help="skip torch.compile")
+    parser.add_argument(
+        "--no-onnx", action="store_true", help="skip the ONNX Runtime variant"
+    )
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -200,6 +230,15 @@ def main(argv: list[str] | None = None) -> int:
             },
         ),
     ]
+    variants.append(
+        Variant(
+            "scripted",
+            {
+                k: inference(torch.jit.script(copy.deepcopy(m)), x)
+                for k, m in models.items()
+            },
+        )
+    )
     notes = []
     with torch.inference_mode():
         fused_difference = (variants[2].steps["generated"]() - generated(x)).abs().max()  # type: ignore[operator]
@@ -224,6 +263,15 @@ def main(argv: list[str] | None = None) -> int:
             )
         if len(compiled) == 2:
             variants.append(Variant("compiled", compiled))
+    if not args.no_onnx and args.device == "cpu" and args.dtype == "float32":
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="bench_models_")
+        sessions = {
+            k: onnx_session(copy.deepcopy(m), x, os.path.join(folder, k))
+            for k, m in models.items()
+        }
+        variants.append(Variant("onnxruntime", sessions))
 
     for variant in variants:
         for key, step in variant.steps.items():

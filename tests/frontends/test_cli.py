@@ -406,23 +406,25 @@ def _recipes(folder: Path) -> list[Path]:
     return made
 
 
-def _readme_specs(folder: Path) -> list[Path]:
-    """The complete specs README shows (```yaml blocks with a name and stages)."""
+def _documented_specs(folder: Path) -> list[Path]:
+    """The complete specs the README and the documentation show (```yaml blocks with a name
+    and stages)."""
     import re
 
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
     made = []
-    for index, block in enumerate(re.findall(r"```yaml\n(.*?)```", readme, re.S)):
+    for index, block in enumerate(re.findall(r"```yaml\n(.*?)```", text, re.S)):
         if block.startswith("name:") and ("stages:" in block or "regnet:" in block):
-            path = folder / f"readme_{index}.yaml"
-            path.write_text(re.sub(r"^name: \w+", f"name: readme_{index}", block))
+            path = folder / f"documented_{index}.yaml"
+            path.write_text(re.sub(r"^name: \w+", f"name: documented_{index}", block))
             made.append(path)
     assert len(made) >= 3
     return made
 
 
 def test_what_archgen_recommends_lints_clean(cli_in: Path) -> None:
-    _readme_specs(cli_in)
+    _documented_specs(cli_in)
     assert run_cli("init", "resnext50_32x4d", "mine.yaml").code == 0
     assert run_cli("scale", "resnet50", "--cardinality", "8").code == 0
     recipes = _recipes(cli_in)

@@ -164,7 +164,7 @@ def test_lint_and_show_import_neither_jinja2_nor_torch(command: list[str]) -> No
 
 
 def test_pre_commit_hooks_work_as_documented(cli_in: Path) -> None:
-    """The hooks' defaults are broad, the README overrides them with `files:` and pins a rev
+    """The hooks' defaults are broad, the docs (Lint) override them with `files:` and pin a rev
     that can exist, and the commands the hooks run work on files pre-commit passes."""
     import re
 
@@ -187,10 +187,8 @@ def test_pre_commit_hooks_work_as_documented(cli_in: Path) -> None:
     assert check["entry"] == "archgen build --check"
     assert check["pass_filenames"] is False
     assert re.search(check["files"], "generated/resnet50.py")
-    readme = (ROOT / "README.md").read_text()
-    example = readme.split("# .pre-commit-config.yaml of a project that uses archgen")[
-        1
-    ]
+    page = (ROOT / "docs" / "lint.md").read_text()
+    example = page.split("# .pre-commit-config.yaml of a project that uses archgen")[1]
     example = example.split("```")[0]
     config = yaml.safe_load(example)
     (repo,) = config["repos"]
