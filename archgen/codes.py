@@ -124,8 +124,8 @@ _READING: tuple[Code, ...] = (
         "a reference network archgen does not express",
         False,
         "`archgen import SOURCE:NAME` read the reference's own configuration of the network and found an argument, block, norm or attention that no component record expresses (timm's anti-aliased downsampling, blur pools, FRN or EvoNorm norms, ...), or a name the reference does not register. Nothing is written.",
-        "",
-        "",
+        "archgen import timm:resnetblur50",
+        "archgen import timm:resnet50",
         "import a network of the lineage archgen expresses (`archgen import timm:resnet50d`), or write the spec by hand from the nearest one",
     ),
     Code(

@@ -32,6 +32,17 @@ def template_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+def tuple_entry(indent: int, key: str, values: tuple[float, ...]) -> str:
+    """``"key": (a, b, c),`` at ``indent`` as ruff formats it: on one line when it fits, else
+    one value a line with a trailing comma (which keeps it so)."""
+    pad = " " * indent
+    line = f'{pad}"{key}": {tuple(values)!r},'
+    if len(line) <= 88:
+        return line
+    inner = "".join(f"{pad}    {value!r},\n" for value in values)
+    return f'{pad}"{key}": (\n{inner}{pad}),'
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
@@ -45,6 +56,7 @@ def _environment() -> jinja2.Environment:
     environment.filters["doc"] = docstring_text
     environment.filters["thousands"] = lambda number: f"{number:,}"
     environment.filters["pytuple"] = lambda values: repr(tuple(values))
+    environment.globals["tuple_entry"] = tuple_entry
     environment.filters["join_types"] = lambda names: (
         names[0] if len(names) == 1 else f"({', '.join(names)})"
     )

@@ -491,6 +491,7 @@ POSITIONALS = {
     "rule": {"code": "AG302"},
     "scale": {"spec": "spec.yaml"},
     "fit": {"spec": "spec.yaml"},
+    "import": {"reference": "torchvision:resnet18"},
 }
 """A valid value of each command's positionals, in order."""
 

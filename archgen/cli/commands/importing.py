@@ -12,7 +12,10 @@ from archgen.config import Config
 from archgen.service import ArchgenError
 
 NAME = "import"
-HELP = "Write the spec of a timm or torchvision network (timm:resnet50d, torchvision:resnet50)."
+HELP = (
+    "Write the spec of a timm or torchvision network of the ResNet lineage "
+    "(`timm:resnet152d`), read from the reference's own configuration."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
