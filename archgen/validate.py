@@ -112,6 +112,8 @@ def _requirement(detail: ErrorDetails) -> str:
 
 
 def _unknown_key(document: Document, loc: Loc) -> tuple[str, tuple[Fix, ...]]:
+    if not loc:  # no key to name (a key YAML reads as null at the top, say)
+        return "unknown key at the top level", ()
     key = printable(str(loc[-1]))
     where = f" in {dotted(loc[:-1])}" if loc[:-1] else ""
     allowed = allowed_keys(loc[:-1])
